@@ -1,0 +1,5 @@
+"""`python -m reconciler` runs the same CLI as the `reconciler` console script."""
+
+from reconciler.cli.app import main
+
+main()
