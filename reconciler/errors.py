@@ -65,7 +65,7 @@ class Conflict(ApiError):
 
 
 class Invalid(ApiError):
-    """The object breaks a validation rule: `Pod "x" is invalid: spec.containers: Required value`."""
+    """The object breaks a rule: `Pod "x" is invalid: spec.containers: Required value`."""
 
     reason = "Invalid"
 

@@ -43,51 +43,62 @@ class KindInfo:
         return f"{self.singular}.{self.group}" if self.group else self.singular
 
 
+# fmt: off
 KINDS: tuple[KindInfo, ...] = (
     KindInfo(
-        "Namespace", "v1", "namespaces", ("ns",), False, "namespace.json",
-        ("NAME", "STATUS", "AGE"),
+        kind="Namespace", api_version="v1", plural="namespaces", short_names=("ns",),
+        namespaced=False, schema="namespace.json",
+        columns=("NAME", "STATUS", "AGE"),
     ),
     KindInfo(
-        "Node", "v1", "nodes", ("no",), False, None,
-        ("NAME", "STATUS", "ROLES", "AGE", "VERSION"),
-        ("INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"),
+        kind="Node", api_version="v1", plural="nodes", short_names=("no",),
+        namespaced=False, schema=None,
+        columns=("NAME", "STATUS", "ROLES", "AGE", "VERSION"),
+        wide_columns=("INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION",
+                      "CONTAINER-RUNTIME"),
     ),
     KindInfo(
-        "Pod", "v1", "pods", ("po",), True, "pod.json",
-        ("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
-        ("IP", "NODE", "NOMINATED NODE", "READINESS GATES"),
+        kind="Pod", api_version="v1", plural="pods", short_names=("po",),
+        namespaced=True, schema="pod.json",
+        columns=("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
+        wide_columns=("IP", "NODE", "NOMINATED NODE", "READINESS GATES"),
     ),
     KindInfo(
-        "ReplicationController", "v1", "replicationcontrollers", ("rc",), True,
-        "replicationcontroller.json",
-        ("NAME", "DESIRED", "CURRENT", "READY", "AGE"),
-        ("CONTAINERS", "IMAGES", "SELECTOR"),
+        kind="ReplicationController", api_version="v1", plural="replicationcontrollers",
+        short_names=("rc",), namespaced=True, schema="replicationcontroller.json",
+        columns=("NAME", "DESIRED", "CURRENT", "READY", "AGE"),
+        wide_columns=("CONTAINERS", "IMAGES", "SELECTOR"),
     ),
     KindInfo(
-        "Service", "v1", "services", ("svc",), True, "service.json",
-        ("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"),
-        ("SELECTOR",),
+        kind="Service", api_version="v1", plural="services", short_names=("svc",),
+        namespaced=True, schema="service.json",
+        columns=("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"),
+        wide_columns=("SELECTOR",),
     ),
     KindInfo(
-        "Endpoints", "v1", "endpoints", ("ep",), True, None,
-        ("NAME", "ENDPOINTS", "AGE"),
+        kind="Endpoints", api_version="v1", plural="endpoints", short_names=("ep",),
+        namespaced=True, schema=None,
+        columns=("NAME", "ENDPOINTS", "AGE"),
     ),
     KindInfo(
-        "Event", "v1", "events", ("ev",), True, None,
-        ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"),
+        kind="Event", api_version="v1", plural="events", short_names=("ev",),
+        namespaced=True, schema=None,
+        columns=("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"),
     ),
     KindInfo(
-        "ReplicaSet", "apps/v1", "replicasets", ("rs",), True, "replicaset.json",
-        ("NAME", "DESIRED", "CURRENT", "READY", "AGE"),
-        ("CONTAINERS", "IMAGES", "SELECTOR"),
+        kind="ReplicaSet", api_version="apps/v1", plural="replicasets", short_names=("rs",),
+        namespaced=True, schema="replicaset.json",
+        columns=("NAME", "DESIRED", "CURRENT", "READY", "AGE"),
+        wide_columns=("CONTAINERS", "IMAGES", "SELECTOR"),
     ),
     KindInfo(
-        "Deployment", "apps/v1", "deployments", ("deploy",), True, "deployment.json",
-        ("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"),
-        ("CONTAINERS", "IMAGES", "SELECTOR"),
+        kind="Deployment", api_version="apps/v1", plural="deployments", short_names=("deploy",),
+        namespaced=True, schema="deployment.json",
+        columns=("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"),
+        wide_columns=("CONTAINERS", "IMAGES", "SELECTOR"),
     ),
 )
+# fmt: on
 
 BY_KIND: dict[str, KindInfo] = {info.kind: info for info in KINDS}
 

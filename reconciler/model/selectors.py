@@ -92,7 +92,9 @@ EVERYTHING = Selector()
 def from_map(labels: Mapping[str, str] | None) -> Selector:
     """The map form used by ReplicationController and Service selectors."""
     return Selector(
-        tuple(Requirement(k, Operator.IN, frozenset({v})) for k, v in sorted((labels or {}).items()))
+        tuple(
+            Requirement(k, Operator.IN, frozenset({v})) for k, v in sorted((labels or {}).items())
+        )
     )
 
 
@@ -103,7 +105,9 @@ def from_label_selector(spec: Mapping[str, Any] | None) -> Selector:
     requirements = list(from_map(spec.get("matchLabels")).requirements)
     for expr in spec.get("matchExpressions") or ():
         requirements.append(
-            Requirement(expr["key"], Operator(expr["operator"]), frozenset(expr.get("values") or ()))
+            Requirement(
+                expr["key"], Operator(expr["operator"]), frozenset(expr.get("values") or ())
+            )
         )
     return Selector(tuple(requirements))
 

@@ -12,6 +12,7 @@ The store does not default, validate or interpret objects beyond kind, namespace
 
 from __future__ import annotations
 
+import builtins
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -52,7 +53,7 @@ class Store(Protocol):
 
     def list(
         self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
-    ) -> list[Obj]:
+    ) -> builtins.list[Obj]:
         """Copies of the objects of a kind, in one namespace (None: all), matching the selector,
         ordered by namespace then name."""
         ...
@@ -72,7 +73,7 @@ class Store(Protocol):
         given. Raises NotFound when absent."""
         ...
 
-    def watch(self, from_revision: int) -> list[WatchEvent]:
+    def watch(self, from_revision: int) -> builtins.list[WatchEvent]:
         """Every change with revision > from_revision, oldest first, without blocking.
         Raises Expired when history that old has been compacted away."""
         ...
@@ -94,7 +95,7 @@ class Store(Protocol):
         """The earliest due time of any timer, in O(1) or O(log n)."""
         ...
 
-    def pop_due(self, until: float) -> list[str]:
+    def pop_due(self, until: float) -> builtins.list[str]:
         """Remove and return the names of the timers due at or before `until`, earliest first."""
         ...
 
@@ -109,4 +110,3 @@ class Store(Protocol):
     def close(self) -> None:
         """Release files and locks."""
         ...
-

@@ -6,6 +6,7 @@ a stored object can never be changed behind the store's back.
 
 from __future__ import annotations
 
+import builtins
 import heapq
 import json
 import threading
@@ -64,11 +65,11 @@ class MemoryStore:
 
     def get(self, key: ObjectKey) -> Obj | None:
         text = self._objects.get(key)
-        return None if text is None else json.loads(text)  # type: ignore[no-any-return]
+        return None if text is None else json.loads(text)
 
     def list(
         self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
-    ) -> list[Obj]:
+    ) -> builtins.list[Obj]:
         with self._lock:
             keys = sorted(
                 k for k in self._objects if k.kind == kind and namespace in (None, k.namespace)
@@ -124,7 +125,7 @@ class MemoryStore:
         self._changed.notify_all()
         return obj
 
-    def watch(self, from_revision: int) -> list[WatchEvent]:
+    def watch(self, from_revision: int) -> builtins.list[WatchEvent]:
         with self._lock:
             if from_revision >= self._revision:
                 return []
@@ -160,9 +161,12 @@ class MemoryStore:
     def _roll_back(self, revision: int, history_length: int) -> None:
         assert self._undo is not None
         for what, name, old in reversed(self._undo):
-            table: dict[Any, Any] = {"object": self._objects, "meta": self._meta}.get(
-                what, self._timers
-            )
+            tables: dict[str, dict[Any, Any]] = {
+                "object": self._objects,
+                "meta": self._meta,
+                "timer": self._timers,
+            }
+            table = tables[what]
             if old is None:
                 table.pop(name, None)
             else:
@@ -187,7 +191,7 @@ class MemoryStore:
             self._drop_stale_timers()
             return self._timer_heap[0][0] if self._timer_heap else None
 
-    def pop_due(self, until: float) -> list[str]:
+    def pop_due(self, until: float) -> builtins.list[str]:
         with self._lock:
             due: list[str] = []
             while True:

@@ -1,0 +1,99 @@
+"""Allocators for values that must be unique cluster-wide: service IPs, node ports, LB IPs.
+
+Each allocated value is a meta entry in the store (`alloc/<pool>/<value>` → owner), so allocation
+takes part in the same transaction as the object that holds it, costs O(1) however many services
+exist, and survives restarts. The api uses it for cluster IPs and node ports (as the API server
+does); the service controller for load-balancer IPs (as a cloud controller does).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from dataclasses import dataclass
+
+from reconciler.errors import Invalid
+from reconciler.store.base import Store
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A named range of values: `first` to `last` inclusive, rendered by `render`."""
+
+    name: str
+    first: int
+    last: int
+    is_ip: bool
+
+    def render(self, value: int) -> str:
+        return str(ipaddress.IPv4Address(value)) if self.is_ip else str(value)
+
+    def parse(self, text: str | int) -> int:
+        return int(ipaddress.IPv4Address(text)) if self.is_ip else int(text)
+
+    def __contains__(self, value: int) -> bool:
+        return self.first <= value <= self.last
+
+
+def _net(cidr: str, name: str, *, skip: int = 1) -> Pool:
+    network = ipaddress.IPv4Network(cidr)
+    return Pool(name, int(network.network_address) + skip, int(network.broadcast_address) - 1, True)
+
+
+CLUSTER_IPS = _net("10.96.0.0/12", "clusterIP", skip=11)
+"""kubeadm's service subnet; .1 is the `kubernetes` service and .10 is DNS, so start past them."""
+NODE_PORTS = Pool("nodePort", 30000, 32767, False)
+LOAD_BALANCER_IPS = _net("172.18.255.0/24", "loadBalancerIP", skip=200)
+"""Like kind + MetalLB on a laptop: external IPs from the top of the docker network."""
+
+
+class Allocator:
+    """Hands out unique values from one pool, at random as Kubernetes does."""
+
+    def __init__(self, store: Store, pool: Pool, rng: random.Random) -> None:
+        self._store = store
+        self._pool = pool
+        self._rng = rng
+
+    def _entry(self, value: int) -> str:
+        return f"alloc/{self._pool.name}/{self._pool.render(value)}"
+
+    def allocate(self, owner: str, wanted: str | int | None = None) -> str:
+        """A free value for `owner`; `wanted` asks for one in particular (refused when taken or
+        out of range, with the API server's wording)."""
+        pool = self._pool
+        if wanted is not None:
+            value = pool.parse(wanted)
+            holder = self._store.get_meta(self._entry(value))
+            if value not in pool:
+                raise Invalid(
+                    f"spec.{pool.name}: Invalid value: {wanted}: provided {pool.name} is not in "
+                    f"the valid range ({pool.render(pool.first)}-{pool.render(pool.last)})"
+                )
+            if holder not in (None, "", owner):
+                raise Invalid(
+                    f"spec.{pool.name}: Invalid value: {wanted}: provided {pool.name} is already "
+                    "allocated"
+                )
+        else:
+            for _ in range(64):
+                value = self._rng.randint(pool.first, pool.last)
+                if not self._store.get_meta(self._entry(value)):
+                    break
+            else:
+                value = next(
+                    (
+                        v
+                        for v in range(pool.first, pool.last + 1)
+                        if not self._store.get_meta(self._entry(v))
+                    ),
+                    -1,
+                )
+                if value < 0:
+                    raise Invalid(f"range of valid {pool.name} values is full")
+        self._store.set_meta(self._entry(value), owner)
+        return pool.render(value)
+
+    def release(self, value: str | int) -> None:
+        """Give a value back to the pool (an empty meta entry counts as free)."""
+        self._store.set_meta(self._entry(self._pool.parse(value)), "")

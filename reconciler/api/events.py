@@ -1,0 +1,85 @@
+"""Events: the record of what happened to an object, as `kubectl describe` and `get events` show.
+
+Controllers, the scheduler and kubelets call `EventRecorder.record`; repeats of the same event
+(same object, type, reason, message and source) are folded into one Event whose `count` grows and
+whose `lastTimestamp` moves, as Kubernetes' event correlator does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from reconciler.clock import rfc3339
+from reconciler.model.keys import Obj, ObjectKey
+
+if TYPE_CHECKING:
+    from reconciler.api.server import Api
+
+
+class EventType(StrEnum):
+    """The two event types Kubernetes has."""
+
+    NORMAL = "Normal"
+    WARNING = "Warning"
+
+
+class EventRecorder:
+    """Writes Events through the api for one reporting component (kubelet, default-scheduler…)."""
+
+    def __init__(self, api: Api, component: str, *, host: str | None = None) -> None:
+        self._api = api
+        self._component = component
+        self._host = host
+
+    def record(self, involved: Obj, event_type: EventType, reason: str, message: str) -> Obj:
+        """Record (or count again) one event about `involved`."""
+        meta = involved["metadata"]
+        namespace = meta.get("namespace") or "default"
+        digest = hashlib.sha1(
+            "\0".join(
+                (
+                    meta.get("uid", ""),
+                    event_type,
+                    reason,
+                    message,
+                    self._component,
+                    self._host or "",
+                )
+            ).encode()
+        ).hexdigest()[:16]
+        name = f"{meta['name']}.{digest}"
+        now = rfc3339(self._api.clock.now())
+        existing = self._api.find(ObjectKey("Event", namespace, name))
+        if existing is not None:
+            existing["count"] = existing.get("count", 1) + 1
+            existing["lastTimestamp"] = now
+            return self._api.update(existing)
+        source = {"component": self._component}
+        if self._host:
+            source["host"] = self._host
+        return self._api.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Event",
+                "metadata": {"name": name, "namespace": namespace},
+                "involvedObject": {
+                    "apiVersion": involved.get("apiVersion", "v1"),
+                    "kind": involved["kind"],
+                    "name": meta["name"],
+                    "namespace": meta.get("namespace", ""),
+                    "uid": meta.get("uid", ""),
+                    "resourceVersion": meta.get("resourceVersion", ""),
+                },
+                "reason": reason,
+                "message": message,
+                "source": source,
+                "firstTimestamp": now,
+                "lastTimestamp": now,
+                "count": 1,
+                "type": str(event_type),
+                "reportingComponent": self._component,
+                "reportingInstance": self._host or "",
+            }
+        )
