@@ -1,0 +1,14 @@
+"""Which control loops make up the simulated cluster.
+
+The one list the manager is built from: adding a controller to the cluster means adding it here.
+"""
+
+from __future__ import annotations
+
+from reconciler.api.server import Api
+from reconciler.cluster.reconcile import Controller
+
+
+def controllers(api: Api) -> list[Controller]:
+    """Every controller of the cluster, bound to one api."""
+    return []
