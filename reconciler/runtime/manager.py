@@ -56,12 +56,14 @@ class Manager:
 
     def advance(self, until: float) -> None:
         """Run every change and every timer due up to `until`, then set the time to `until`."""
+        with self.store.transaction():
+            self._catch_up_clock()
+            self._drain()
         while True:
             with self.store.transaction():
                 self._catch_up_clock()
                 due = self.store.next_due()
                 if due is None or due > until:
-                    self._drain()
                     if until > self.clock.now():
                         self.clock.set(until)
                     self.store.set_meta(TIME, repr(self.clock.now()))
