@@ -1,142 +1,172 @@
 """In-memory backend: the store contract with nothing on disk, for tests and benchmarks.
 
 Objects are kept as JSON text, so every read hands out a fresh copy that callers may mutate, and
-a stored object can never be changed behind the store's back.
+a stored object can never be changed behind the store's back. Objects are grouped by kind, keep
+their labels beside the text, and are indexed by label, so a list by `app=x` touches only the
+matching objects and decodes only those it returns.
 """
 
 from __future__ import annotations
 
 import builtins
+import functools
 import heapq
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
-from reconciler.errors import AlreadyExists, Conflict, Expired, NotFound
 from reconciler.model.keys import Obj, ObjectKey
-from reconciler.model.kinds import BY_KIND
 from reconciler.model.selectors import EVERYTHING, Selector
 from reconciler.store.base import EventType, WatchEvent
-
-HISTORY = 100_000
-"""How many past changes a watch can still replay; older ones are compacted (as etcd does)."""
-
-
-def not_found(key: ObjectKey) -> NotFound:
-    """Kubernetes' wording: `pods "x" not found`."""
-    info = BY_KIND.get(key.kind)
-    plural = info.plural if info else key.kind.lower()
-    return NotFound(f'{plural} "{key.name}" not found')
-
-
-def already_exists(key: ObjectKey) -> AlreadyExists:
-    info = BY_KIND.get(key.kind)
-    plural = info.plural if info else key.kind.lower()
-    return AlreadyExists(f'{plural} "{key.name}" already exists')
+from reconciler.store.records import (
+    HISTORY,
+    already_exists,
+    conflict,
+    decode_all,
+    encode,
+    expired,
+    not_found,
+)
 
 
-def conflict(key: ObjectKey) -> Conflict:
-    info = BY_KIND.get(key.kind)
-    plural = info.plural if info else key.kind.lower()
-    return Conflict(
-        f'Operation cannot be fulfilled on {plural} "{key.name}": the object has been modified; '
-        "please apply your changes to the latest version and try again"
-    )
+class _Record(NamedTuple):
+    """One stored object: its modification revision, its labels, its text."""
+
+    revision: int
+    labels: dict[str, str]
+    text: str
 
 
 class MemoryStore:
-    """The store contract in a dict, guarded by one re-entrant lock."""
+    """The store contract in dicts, guarded by one re-entrant lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, history: int = HISTORY) -> None:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._objects: dict[ObjectKey, str] = {}
+        self._kinds: dict[str, dict[ObjectKey, _Record]] = {}
+        # per kind: the keys of the objects carrying each (label key, value)
+        self._by_label: dict[str, dict[tuple[str, str], set[ObjectKey]]] = {}
         self._revision = 0
+        self._history_limit = history
         self._history: list[tuple[int, EventType, ObjectKey, str]] = []
         self._timers: dict[str, float] = {}
         self._timer_heap: list[tuple[float, str]] = []
         self._meta: dict[str, str] = {}
-        self._undo: list[list[Any]] | None = None
+        # while a transaction runs: how to put back each entry it changed, oldest first
+        self._undo: list[Callable[[], None]] | None = None
 
     def revision(self) -> int:
-        return self._revision
+        with self._lock:
+            return self._revision
 
     def get(self, key: ObjectKey) -> Obj | None:
-        text = self._objects.get(key)
-        return None if text is None else json.loads(text)
+        with self._lock:
+            record = self._kinds.get(key.kind, {}).get(key)
+        return None if record is None else json.loads(record.text)
 
     def list(
         self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
     ) -> builtins.list[Obj]:
         with self._lock:
-            keys = sorted(
-                k for k in self._objects if k.kind == kind and namespace in (None, k.namespace)
+            objects = self._kinds.get(kind, {})
+            keys: Iterable[ObjectKey] = objects
+            equalities = selector.equalities()
+            if equalities:
+                index = self._by_label.get(kind, {})
+                holders = [index.get(item, set()) for item in equalities.items()]
+                smallest: set[ObjectKey] = min(holders, key=len)
+                keys = smallest
+            found = sorted(
+                (key, objects[key].text)
+                for key in keys
+                if namespace in (None, key.namespace) and selector.matches(objects[key].labels)
             )
-            found = [json.loads(self._objects[k]) for k in keys]
-        if selector.empty:
-            return found
-        return [o for o in found if selector.matches(o["metadata"].get("labels"))]
+        return decode_all(text for _, text in found)
 
     def create(self, obj: Obj) -> Obj:
         key = ObjectKey.of(obj)
         with self._lock:
-            if key in self._objects:
+            if key in self._kinds.get(key.kind, {}):
                 raise already_exists(key)
             return self._write(EventType.ADDED, key, obj)
 
     def update(self, obj: Obj) -> Obj:
         key = ObjectKey.of(obj)
         with self._lock:
-            current = self._objects.get(key)
+            current = self._kinds.get(key.kind, {}).get(key)
             if current is None:
                 raise not_found(key)
-            expected = obj["metadata"].get("resourceVersion")
-            if expected and expected != json.loads(current)["metadata"]["resourceVersion"]:
+            expected = (obj.get("metadata") or {}).get("resourceVersion")
+            if expected and expected != str(current.revision):
                 raise conflict(key)
             return self._write(EventType.MODIFIED, key, obj)
 
     def delete(self, key: ObjectKey, *, resource_version: str | None = None) -> Obj:
         with self._lock:
-            current = self._objects.get(key)
+            current = self._kinds.get(key.kind, {}).get(key)
             if current is None:
                 raise not_found(key)
-            obj: Obj = json.loads(current)
-            if resource_version and resource_version != obj["metadata"]["resourceVersion"]:
+            if resource_version and resource_version != str(current.revision):
                 raise conflict(key)
-            return self._write(EventType.DELETED, key, obj)
+            return self._write(EventType.DELETED, key, json.loads(current.text))
 
-    def _write(self, kind: EventType, key: ObjectKey, obj: Obj) -> Obj:
-        self._revision += 1
-        obj = json.loads(json.dumps(obj))
-        if kind is not EventType.DELETED:
-            obj["metadata"]["resourceVersion"] = str(self._revision)
-        text = json.dumps(obj, separators=(",", ":"))
+    def _write(self, change: EventType, key: ObjectKey, obj: Obj) -> Obj:
+        revision = self._revision + 1
+        text = encode(obj, revision)
+        stored: Obj = json.loads(text)
+        old = self._kinds.get(key.kind, {}).get(key)
         if self._undo is not None:
-            self._undo.append(["object", key, self._objects.get(key)])
-        if kind is EventType.DELETED:
-            del self._objects[key]
+            self._undo.append(lambda: self._place(key, old))
+        if change is EventType.DELETED:
+            self._place(key, None)
         else:
-            self._objects[key] = text
-        self._history.append((self._revision, kind, key, text))
-        if len(self._history) > 2 * HISTORY:
-            del self._history[:HISTORY]
+            labels = (stored["metadata"].get("labels") or {}).copy()
+            self._place(key, _Record(revision, labels, text))
+        self._revision = revision
+        self._history.append((revision, change, key, text))
+        if self._undo is None:
+            self._compact()
         self._changed.notify_all()
-        return obj
+        return stored
+
+    def _place(self, key: ObjectKey, record: _Record | None) -> None:
+        """Store or remove one object, keeping the label index in step."""
+        objects = self._kinds.setdefault(key.kind, {})
+        index = self._by_label.setdefault(key.kind, {})
+        old = objects.pop(key, None)
+        if old is not None:
+            for item in old.labels.items():
+                holders = index[item]
+                holders.discard(key)
+                if not holders:
+                    del index[item]
+        if record is not None:
+            objects[key] = record
+            for item in record.labels.items():
+                index.setdefault(item, set()).add(key)
+
+    def _compact(self) -> None:
+        """Keep the newest changes once twice as many piled up; never inside a transaction,
+        whose rollback relies on the history's length."""
+        if len(self._history) > 2 * self._history_limit:
+            del self._history[: -self._history_limit]
 
     def watch(self, from_revision: int) -> builtins.list[WatchEvent]:
         with self._lock:
             if from_revision >= self._revision:
                 return []
-            oldest = self._history[0][0] if self._history else self._revision + 1
+            oldest = self._history[0][0]
             if from_revision + 1 < oldest:
-                raise Expired(f"too old resource version: {from_revision} ({oldest - 1})")
+                raise expired(from_revision, oldest)
             start = from_revision + 1 - oldest
-            return [
-                WatchEvent(kind, rev, key, json.loads(text))
-                for rev, kind, key, text in self._history[start:]
-            ]
+            changes = self._history[start:]
+        objects = decode_all(text for *_, text in changes)
+        return [
+            WatchEvent(change, revision, key, obj)
+            for (revision, change, key, _), obj in zip(changes, objects, strict=True)
+        ]
 
     def wait(self, revision: int, timeout: float) -> bool:
         with self._changed:
@@ -157,20 +187,17 @@ class MemoryStore:
                 raise
             finally:
                 self._undo = None
+            self._compact()
+
+    def _remember(self, table: dict[str, Any], name: str) -> None:
+        """Note a meta or timer entry's value before a write, for a rollback to put it back."""
+        if self._undo is not None:
+            self._undo.append(functools.partial(_restore, table, name, table.get(name)))
 
     def _roll_back(self, revision: int, history_length: int) -> None:
         assert self._undo is not None
-        for what, name, old in reversed(self._undo):
-            tables: dict[str, dict[Any, Any]] = {
-                "object": self._objects,
-                "meta": self._meta,
-                "timer": self._timers,
-            }
-            table = tables[what]
-            if old is None:
-                table.pop(name, None)
-            else:
-                table[name] = old
+        for undo in reversed(self._undo):
+            undo()
         self._timer_heap = [(due, name) for name, due in self._timers.items()]
         heapq.heapify(self._timer_heap)
         self._revision = revision
@@ -181,8 +208,7 @@ class MemoryStore:
             current = self._timers.get(name)
             if current is not None and current <= due:
                 return
-            if self._undo is not None:
-                self._undo.append(["timer", name, current])
+            self._remember(self._timers, name)
             self._timers[name] = due
             heapq.heappush(self._timer_heap, (due, name))
 
@@ -198,9 +224,8 @@ class MemoryStore:
                 self._drop_stale_timers()
                 if not self._timer_heap or self._timer_heap[0][0] > until:
                     return due
-                when, name = heapq.heappop(self._timer_heap)
-                if self._undo is not None:
-                    self._undo.append(["timer", name, when])
+                _, name = heapq.heappop(self._timer_heap)
+                self._remember(self._timers, name)
                 del self._timers[name]
                 due.append(name)
 
@@ -211,13 +236,20 @@ class MemoryStore:
             heapq.heappop(heap)
 
     def get_meta(self, name: str) -> str | None:
-        return self._meta.get(name)
+        with self._lock:
+            return self._meta.get(name)
 
     def set_meta(self, name: str, value: str) -> None:
         with self._lock:
-            if self._undo is not None:
-                self._undo.append(["meta", name, self._meta.get(name)])
+            self._remember(self._meta, name)
             self._meta[name] = value
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _restore(table: dict[str, Any], name: str, old: Any) -> None:
+    if old is None:
+        table.pop(name, None)
+    else:
+        table[name] = old

@@ -1,0 +1,420 @@
+"""SQLite backend: the store contract in one file, shared by every process of the user.
+
+The embedded default. The CLI opens it for each command and the daemon keeps it open; both may
+write at once. WAL mode lets readers run beside the one writer. Every write is a transaction that
+takes the write lock first (BEGIN IMMEDIATE, waiting up to a busy timeout), and the global
+revision, the newest entry of the changes log, is read under that lock: so revisions are global
+across processes, and a process killed mid-transaction leaves the file as it was before it.
+Label requirements that name values or keys (`app=x`, `env in (a,b)`, `tier`) are answered from
+a labels index, so `get pods -l app=x` reads the matching rows only.
+
+This is the only module that imports sqlite3; its errors leave as StoreError. It stores and
+indexes what it is given and interprets nothing beyond kind, namespace, name and labels.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from reconciler.clock import monotonic
+from reconciler.errors import StoreError
+from reconciler.model.keys import Obj, ObjectKey
+from reconciler.model.selectors import EVERYTHING, Operator, Selector
+from reconciler.store.base import EventType, WatchEvent
+from reconciler.store.records import (
+    HISTORY,
+    already_exists,
+    conflict,
+    decode_all,
+    encode,
+    encode_labels,
+    expired,
+    not_found,
+)
+
+SCHEMA_VERSION = 1
+"""Kept in the file header (`PRAGMA user_version`), so a later release can tell what to migrate
+while the meta table stays entirely the callers'."""
+
+APPLICATION_ID = 0x5245434E
+"""`PRAGMA application_id` of our files ("RECN"): another program's database is refused."""
+
+BUSY_TIMEOUT = 30.0
+"""Seconds a writer waits for another process's transaction before giving up."""
+
+POLL_INTERVAL = 0.02
+"""How often `wait` looks for writes by other processes (this process's wake it at once)."""
+
+_SCHEMA = (
+    """CREATE TABLE objects (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+        revision INTEGER NOT NULL, labels TEXT NOT NULL, json TEXT NOT NULL,
+        UNIQUE (kind, namespace, name))""",
+    """CREATE TABLE labels (
+        kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, object INTEGER NOT NULL,
+        PRIMARY KEY (kind, key, value, object)) WITHOUT ROWID""",
+    """CREATE TABLE changes (
+        revision INTEGER PRIMARY KEY, type TEXT NOT NULL,
+        kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL)""",
+    "CREATE TABLE timers (name TEXT PRIMARY KEY, due REAL NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX timers_by_due ON timers (due, name)",
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+
+
+class _Row(NamedTuple):
+    """A stored object as the write path needs it."""
+
+    id: int
+    revision: int
+    labels: str
+    json: str
+
+
+class SqliteStore:
+    """The store contract in one SQLite file; one connection, guarded by a re-entrant lock so
+    that the daemon's threads may share it."""
+
+    def __init__(
+        self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT, history: int = HISTORY
+    ) -> None:
+        self.path = Path(path)
+        self._busy_timeout = busy_timeout
+        self._history = history
+        self._lock = threading.RLock()
+        self._committed = threading.Condition()
+        self._depth = 0
+        self._revision = 0  # meaningful inside a transaction only: read once under the lock
+        self._wrote = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cannot open the state store {self.path}: {error}") from error
+        try:
+            self._prepare()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _prepare(self) -> None:
+        """Switch to WAL and create the schema on first use; refuse files that are not ours."""
+        self._execute("PRAGMA journal_mode = WAL")
+        self._execute("PRAGMA synchronous = NORMAL")
+        if self._marks() == (APPLICATION_ID, SCHEMA_VERSION):
+            return
+        self._execute("BEGIN IMMEDIATE")
+        try:
+            application, version = self._marks()
+            if (application, version) == (0, 0) and not self._rows("SELECT 1 FROM sqlite_master"):
+                for statement in _SCHEMA:
+                    self._execute(statement)
+            elif application != APPLICATION_ID:
+                raise StoreError(f"{self.path} is not a reconciler state store")
+            elif version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer reconciler (store schema {version}; "
+                    f"this one knows {SCHEMA_VERSION})"
+                )
+            self._execute("COMMIT")
+        except BaseException:
+            self._abort()
+            raise
+
+    def _marks(self) -> tuple[int, int]:
+        application = self._rows("PRAGMA application_id")[0][0]
+        version = self._rows("PRAGMA user_version")[0][0]
+        return int(application), int(version)
+
+    # -- statements ----------------------------------------------------------------------------
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.Error as error:
+            raise self._failure(error) from error
+
+    def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        try:
+            self._db.executemany(sql, rows)
+        except sqlite3.Error as error:
+            raise self._failure(error) from error
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> builtins.list[Any]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise self._failure(error) from error
+
+    def _failure(self, error: sqlite3.Error) -> StoreError:
+        """One clear line for the user: locked, not a database, or what SQLite says."""
+        if getattr(error, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return StoreError(
+                f"the state store {self.path} is locked by another process "
+                f"(waited {self._busy_timeout:g} s)"
+            )
+        if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            return StoreError(f"{self.path} is not a reconciler state store: {error}")
+        return StoreError(f"the state store {self.path} failed: {error}")
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            if self._depth:  # nested: the outer transaction commits or rolls back
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._execute("BEGIN IMMEDIATE")
+            self._depth, self._wrote = 1, False
+            try:
+                self._revision = self._read_revision()
+                yield
+                if self._wrote:
+                    self._compact()
+                self._execute("COMMIT")
+            except BaseException:
+                self._abort()
+                raise
+            finally:
+                self._depth = 0
+            if self._wrote:
+                with self._committed:
+                    self._committed.notify_all()
+
+    def _abort(self) -> None:
+        """Roll back; a failing rollback (SQLite may have rolled back already) must not hide
+        the error that caused it."""
+        with contextlib.suppress(sqlite3.Error):
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+
+    def _read_revision(self) -> int:
+        return int(self._rows("SELECT coalesce(max(revision), 0) FROM changes")[0][0])
+
+    def _compact(self) -> None:
+        """Drop all but the newest `history` changes once twice as many piled up."""
+        oldest = self._rows("SELECT min(revision) FROM changes")[0][0]
+        if oldest is not None and self._revision - oldest >= 2 * self._history:
+            self._execute(
+                "DELETE FROM changes WHERE revision <= ?", (self._revision - self._history,)
+            )
+
+    # -- objects -------------------------------------------------------------------------------
+
+    def revision(self) -> int:
+        with self._lock:
+            return self._revision if self._depth else self._read_revision()
+
+    def get(self, key: ObjectKey) -> Obj | None:
+        with self._lock:
+            rows = self._rows(
+                "SELECT json FROM objects WHERE kind = ? AND namespace = ? AND name = ?", key
+            )
+        return json.loads(rows[0][0]) if rows else None
+
+    def list(
+        self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
+    ) -> builtins.list[Obj]:
+        sql, params = _list_query(kind, namespace, selector)
+        with self._lock:
+            rows = self._rows(sql, params)
+        if not selector.empty:
+            rows = [row for row in rows if selector.matches(json.loads(row[0]))]
+        return decode_all(text for _, text in rows)
+
+    def create(self, obj: Obj) -> Obj:
+        key = ObjectKey.of(obj)
+        with self.transaction():
+            if self._find(key) is not None:
+                raise already_exists(key)
+            return self._write(EventType.ADDED, key, obj, None)
+
+    def update(self, obj: Obj) -> Obj:
+        key = ObjectKey.of(obj)
+        with self.transaction():
+            current = self._find(key)
+            if current is None:
+                raise not_found(key)
+            expected = (obj.get("metadata") or {}).get("resourceVersion")
+            if expected and expected != str(current.revision):
+                raise conflict(key)
+            return self._write(EventType.MODIFIED, key, obj, current)
+
+    def delete(self, key: ObjectKey, *, resource_version: str | None = None) -> Obj:
+        with self.transaction():
+            current = self._find(key)
+            if current is None:
+                raise not_found(key)
+            if resource_version and resource_version != str(current.revision):
+                raise conflict(key)
+            return self._write(EventType.DELETED, key, json.loads(current.json), current)
+
+    def _find(self, key: ObjectKey) -> _Row | None:
+        rows = self._rows(
+            "SELECT id, revision, labels, json FROM objects "
+            "WHERE kind = ? AND namespace = ? AND name = ?",
+            key,
+        )
+        return _Row(*rows[0]) if rows else None
+
+    def _write(self, change: EventType, key: ObjectKey, obj: Obj, current: _Row | None) -> Obj:
+        """One write inside the caller's transaction: the object, its labels, the changes log."""
+        revision = self._revision + 1
+        text = encode(obj, revision)
+        labels = encode_labels(obj)
+        if current is None:
+            cursor = self._execute(
+                "INSERT INTO objects (kind, namespace, name, revision, labels, json) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (*key, revision, labels, text),
+            )
+            object_id, old_labels = int(cursor.lastrowid or 0), "{}"
+        else:
+            object_id, old_labels = current.id, current.labels
+            if change is EventType.DELETED:
+                labels = "{}"
+                self._execute("DELETE FROM objects WHERE id = ?", (object_id,))
+            else:
+                self._execute(
+                    "UPDATE objects SET revision = ?, labels = ?, json = ? WHERE id = ?",
+                    (revision, labels, text, object_id),
+                )
+        if labels != old_labels:
+            self._reindex(key.kind, object_id, json.loads(old_labels), json.loads(labels))
+        self._execute(
+            "INSERT INTO changes (revision, type, kind, namespace, name, json) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (revision, change.value, *key, text),
+        )
+        self._revision, self._wrote = revision, True
+        return json.loads(text)  # type: ignore[no-any-return]
+
+    def _reindex(self, kind: str, object_id: int, old: dict[str, str], new: dict[str, str]) -> None:
+        gone = [(kind, k, v, object_id) for k, v in old.items() if new.get(k) != v]
+        added = [(kind, k, v, object_id) for k, v in new.items() if old.get(k) != v]
+        self._execute_many(
+            "DELETE FROM labels WHERE kind = ? AND key = ? AND value = ? AND object = ?", gone
+        )
+        self._execute_many(
+            "INSERT INTO labels (kind, key, value, object) VALUES (?, ?, ?, ?)", added
+        )
+
+    # -- watching ------------------------------------------------------------------------------
+
+    def watch(self, from_revision: int) -> builtins.list[WatchEvent]:
+        with self._lock:
+            rows = self._rows(
+                "SELECT revision, type, kind, namespace, name, json FROM changes "
+                "WHERE revision > ? ORDER BY revision",
+                (from_revision,),
+            )
+        # The log is gapless but for compaction, which always keeps the newest change.
+        if rows and rows[0][0] != from_revision + 1:
+            raise expired(from_revision, rows[0][0])
+        objects = decode_all(row[-1] for row in rows)
+        return [
+            WatchEvent(EventType(change), revision, ObjectKey(kind, ns, name), obj)
+            for (revision, change, kind, ns, name, _), obj in zip(rows, objects, strict=True)
+        ]
+
+    def wait(self, revision: int, timeout: float) -> bool:
+        """Writes by this process wake the waiter at once; other processes' are polled."""
+        deadline = monotonic() + timeout
+        while self.revision() <= revision:
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                return False
+            with self._committed:
+                self._committed.wait(min(POLL_INTERVAL, remaining))
+        return True
+
+    # -- timers and meta -----------------------------------------------------------------------
+
+    def set_timer(self, name: str, due: float) -> None:
+        with self.transaction():
+            self._execute(
+                "INSERT INTO timers (name, due) VALUES (?, ?) ON CONFLICT (name) "
+                "DO UPDATE SET due = excluded.due WHERE excluded.due < timers.due",
+                (name, due),
+            )
+
+    def next_due(self) -> float | None:
+        with self._lock:
+            due = self._rows("SELECT min(due) FROM timers")[0][0]
+        return None if due is None else float(due)
+
+    def pop_due(self, until: float) -> builtins.list[str]:
+        with self.transaction():
+            names = [
+                name
+                for (name,) in self._rows(
+                    "SELECT name FROM timers WHERE due <= ? ORDER BY due, name", (until,)
+                )
+            ]
+            if names:
+                self._execute("DELETE FROM timers WHERE due <= ?", (until,))
+        return names
+
+    def get_meta(self, name: str) -> str | None:
+        with self._lock:
+            rows = self._rows("SELECT value FROM meta WHERE name = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self.transaction():
+            self._execute(
+                "INSERT INTO meta (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _list_query(kind: str, namespace: str | None, selector: Selector) -> tuple[str, list[Any]]:
+    """The SELECT for a list: requirements naming values or keys become labels-index lookups;
+    the rest (`!=`, `notin`, `!key`) are checked on each row's labels by the caller."""
+    lookups: list[str] = []
+    lookup_params: list[Any] = []
+    for requirement in selector.requirements:
+        lookup = "id IN (SELECT object FROM labels WHERE kind = ? AND key = ?"
+        if requirement.operator is Operator.IN:
+            values = sorted(requirement.values)
+            lookups.append(f"{lookup} AND value IN ({', '.join('?' * len(values))}))")
+            lookup_params += [kind, requirement.key, *values]
+        elif requirement.operator is Operator.EXISTS:
+            lookups.append(f"{lookup})")
+            lookup_params += [kind, requirement.key]
+    # With a lookup, `+` keeps SQLite from scanning every object of the kind through the
+    # (kind, namespace, name) index: it fetches the few looked-up rows by id instead.
+    column = "+" if lookups else ""
+    clauses = [f"{column}kind = ?"]
+    params: list[Any] = [kind]
+    if namespace is not None:
+        clauses.append(f"{column}namespace = ?")
+        params.append(namespace)
+    where = " AND ".join(clauses + lookups)
+    return f"SELECT labels, json FROM objects WHERE {where} ORDER BY namespace, name", [
+        *params,
+        *lookup_params,
+    ]
