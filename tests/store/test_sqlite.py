@@ -1,0 +1,203 @@
+"""What the SQLite backend promises beyond the contract: a real file that outlives processes,
+is shared by several at once, and survives a writer killed mid-transaction."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from reconciler.errors import StoreError
+from reconciler.model.keys import Obj, ObjectKey
+from reconciler.model.selectors import parse
+from reconciler.store.sqlite import SqliteStore
+
+WRITER = Path(__file__).with_name("writer_process.py")
+DEADLINE = 60.0
+"""Seconds a test waits for a child process before failing (never a fixed sleep)."""
+
+
+def pod(name: str, **labels: str) -> Obj:
+    return {"kind": "Pod", "metadata": {"name": name, "namespace": "default", "labels": labels}}
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "state.db"
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[SqliteStore]:
+    with closing(SqliteStore(path)) as opened:
+        yield opened
+
+
+Spawn = Callable[[str, int, str], subprocess.Popen[str]]
+
+
+@pytest.fixture
+def spawn(path: Path) -> Iterator[Spawn]:
+    """Starts writer processes on the store's file; kills what is left of them afterwards."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(mode: str, count: int, prefix: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, str(WRITER), str(path), mode, str(count), prefix],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        with process:
+            process.kill()
+
+
+def read_line(process: subprocess.Popen[str]) -> str:
+    """The child's next line, waiting at most DEADLINE seconds for it."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], DEADLINE)
+    assert ready, "the writer process said nothing in time"
+    return process.stdout.readline().strip()
+
+
+def test_objects_revision_timers_and_meta_survive_reopening(path: Path) -> None:
+    with closing(SqliteStore(path)) as store:
+        store.create(pod("a", app="kubia"))
+        store.update(pod("a", app="kubia", tier="web"))
+        store.set_timer("sync", 12.5)
+        store.set_meta("clock", "100.0")
+
+    with closing(SqliteStore(path)) as store:
+        assert store.revision() == 2
+        assert store.get(ObjectKey("Pod", "default", "a"))["metadata"]["resourceVersion"] == "2"  # type: ignore[index]
+        assert len(store.list("Pod", selector=parse("tier=web"))) == 1
+        assert [e.revision for e in store.watch(0)] == [1, 2]
+        assert store.next_due() == 12.5
+        assert store.get_meta("clock") == "100.0"
+        assert store.create(pod("b"))["metadata"]["resourceVersion"] == "3"
+
+
+def test_the_file_is_in_wal_mode_with_a_schema_version(store: SqliteStore, path: Path) -> None:
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert db.execute("PRAGMA user_version").fetchone() == (1,)
+
+
+def test_two_stores_on_one_file_see_each_others_writes_and_share_one_revision(
+    store: SqliteStore, path: Path
+) -> None:
+    with closing(SqliteStore(path)) as other:
+        store.create(pod("a"))
+        assert other.get(ObjectKey("Pod", "default", "a")) is not None
+        assert other.create(pod("b"))["metadata"]["resourceVersion"] == "2"
+        assert store.revision() == 2
+        assert [str(e.key) for e in store.watch(0)] == ["Pod/default/a", "Pod/default/b"]
+        assert store.wait(1, timeout=DEADLINE)
+
+
+def test_a_reader_opens_and_reads_committed_state_while_another_store_writes(
+    store: SqliteStore, path: Path
+) -> None:
+    store.create(pod("committed"))
+    with store.transaction():
+        store.create(pod("pending"))
+        with closing(SqliteStore(path, busy_timeout=0.05)) as reader:
+            assert [o["metadata"]["name"] for o in reader.list("Pod")] == ["committed"]
+            assert reader.revision() == 1
+            assert not reader.wait(1, timeout=0.0)
+
+
+def test_a_writer_waiting_too_long_for_the_lock_gets_a_clear_error(
+    store: SqliteStore, path: Path
+) -> None:
+    with closing(SqliteStore(path, busy_timeout=0.05)) as impatient, store.transaction():
+        store.create(pod("a"))
+        with pytest.raises(StoreError, match="is locked by another process"):
+            impatient.create(pod("b"))
+        assert impatient.get(ObjectKey("Pod", "default", "a")) is None  # not committed yet
+
+    assert store.revision() == 1
+
+
+def test_writers_in_two_processes_share_one_strictly_increasing_revision(
+    store: SqliteStore, spawn: Spawn
+) -> None:
+    count = 300
+    store.create(pod("seed"))
+    writers = [spawn("creates", count, prefix) for prefix in ("left", "right")]
+    seen_at_start = [int(read_line(process)) for process in writers]
+    for process in writers:  # both are open and waiting: start them together
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    for process in writers:
+        assert process.wait(DEADLINE) == 0
+
+    assert seen_at_start == [1, 1]  # each child saw the parent's write
+    assert store.revision() == 2 * count + 1
+    events = store.watch(0)
+    assert [e.revision for e in events] == list(range(1, 2 * count + 2))
+    versions = [o["metadata"]["resourceVersion"] for o in store.list("Pod")]
+    assert len(set(versions)) == 2 * count + 1
+    assert len(store.list("Pod", selector=parse("app=left"))) == count
+
+
+def test_a_writer_killed_mid_transaction_leaves_the_store_as_before_that_transaction(
+    store: SqliteStore, path: Path, spawn: Spawn
+) -> None:
+    count = 1500  # about 3 MB: more than SQLite's page cache, so pages reach the WAL uncommitted
+    store.create(pod("before"))
+    process = spawn("hang", count, "w")
+
+    assert read_line(process) == "ready"
+    os.kill(process.pid, signal.SIGKILL)
+    assert process.wait(DEADLINE) == -signal.SIGKILL
+
+    with closing(SqliteStore(path)) as reopened:
+        assert reopened.revision() == 1 + count
+        events = reopened.watch(0)
+        assert [e.revision for e in events] == list(range(1, count + 2))
+        assert len(reopened.list("Pod")) == 1 + count
+        assert len(reopened.list("Pod", selector=parse("app=kept"))) == count
+        assert reopened.list("Pod", selector=parse("app=lost")) == []
+        assert reopened.get_meta("lost") is None
+        assert reopened.next_due() is None
+        assert reopened.create(pod("after"))["metadata"]["resourceVersion"] == str(count + 2)
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_a_clear_error(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text("these are not the pages you are looking for\n" * 100)
+
+    with pytest.raises(StoreError, match="is not a reconciler state store"):
+        SqliteStore(path)
+
+
+def test_another_programs_database_is_refused(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE songs (title TEXT)")
+
+    with pytest.raises(StoreError, match="is not a reconciler state store"):
+        SqliteStore(path)
+
+
+def test_a_store_written_by_a_newer_release_is_refused(store: SqliteStore, path: Path) -> None:
+    store.close()
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA user_version = 99")
+
+    with pytest.raises(StoreError, match="newer reconciler"):
+        SqliteStore(path)
