@@ -27,6 +27,11 @@ class KindInfo:
     columns: tuple[str, ...]
     wide_columns: tuple[str, ...] = ()
     """Columns `-o wide` adds after the default ones."""
+    wide_layout: tuple[str, ...] = ()
+    """The whole `-o wide` header, for kinds where kubectl puts the wide-only columns between the
+    default ones (events); empty means `columns + wide_columns`."""
+    categories: tuple[str, ...] = ()
+    """Names that stand for several kinds at once, as in `kubectl get all`."""
 
     @property
     def singular(self) -> str:
@@ -41,6 +46,12 @@ class KindInfo:
     def resource(self) -> str:
         """How kubectl names it in `kind/name` lines: `replicationcontroller`, `deployment.apps`."""
         return f"{self.singular}.{self.group}" if self.group else self.singular
+
+    def header(self, *, wide: bool = False) -> tuple[str, ...]:
+        """The column headers `kubectl get` prints, with `-o wide` or without."""
+        if not wide:
+            return self.columns
+        return self.wide_layout or (*self.columns, *self.wide_columns)
 
 
 # fmt: off
@@ -62,18 +73,21 @@ KINDS: tuple[KindInfo, ...] = (
         namespaced=True, schema="pod.json",
         columns=("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
         wide_columns=("IP", "NODE", "NOMINATED NODE", "READINESS GATES"),
+        categories=("all",),
     ),
     KindInfo(
         kind="ReplicationController", api_version="v1", plural="replicationcontrollers",
         short_names=("rc",), namespaced=True, schema="replicationcontroller.json",
         columns=("NAME", "DESIRED", "CURRENT", "READY", "AGE"),
         wide_columns=("CONTAINERS", "IMAGES", "SELECTOR"),
+        categories=("all",),
     ),
     KindInfo(
         kind="Service", api_version="v1", plural="services", short_names=("svc",),
         namespaced=True, schema="service.json",
         columns=("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"),
         wide_columns=("SELECTOR",),
+        categories=("all",),
     ),
     KindInfo(
         kind="Endpoints", api_version="v1", plural="endpoints", short_names=("ep",),
@@ -84,18 +98,23 @@ KINDS: tuple[KindInfo, ...] = (
         kind="Event", api_version="v1", plural="events", short_names=("ev",),
         namespaced=True, schema=None,
         columns=("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"),
+        wide_columns=("SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"),
+        wide_layout=("LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE",
+                     "FIRST SEEN", "COUNT", "NAME"),
     ),
     KindInfo(
         kind="ReplicaSet", api_version="apps/v1", plural="replicasets", short_names=("rs",),
         namespaced=True, schema="replicaset.json",
         columns=("NAME", "DESIRED", "CURRENT", "READY", "AGE"),
         wide_columns=("CONTAINERS", "IMAGES", "SELECTOR"),
+        categories=("all",),
     ),
     KindInfo(
         kind="Deployment", api_version="apps/v1", plural="deployments", short_names=("deploy",),
         namespaced=True, schema="deployment.json",
         columns=("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"),
         wide_columns=("CONTAINERS", "IMAGES", "SELECTOR"),
+        categories=("all",),
     ),
 )
 # fmt: on
@@ -108,7 +127,7 @@ for _info in KINDS:
         _BY_NAME[_name] = _info
         if _info.group:
             _BY_NAME[f"{_name}.{_info.group}"] = _info
-            _BY_NAME[f"{_name}.{_info.api_version.replace('/', '.')}"] = _info
+            _BY_NAME[f"{_name}.{_info.api_version.rpartition('/')[2]}.{_info.group}"] = _info
 
 
 def kind_info(kind: str) -> KindInfo:
@@ -131,6 +150,14 @@ def resolve(resource: str) -> KindInfo:
             f'the server doesn\'t have a resource type "{resource}" (known types: {known})'
         )
     return info
+
+
+def category(name: str) -> tuple[KindInfo, ...]:
+    """The kinds a category name such as `all` stands for, in the order kubectl lists them (core
+    group first, then by group and plural, as API discovery orders them); empty when `name` is no
+    category."""
+    members = [info for info in KINDS if name.lower() in info.categories]
+    return tuple(sorted(members, key=lambda info: (info.group, info.plural)))
 
 
 def by_api_version(api_version: str, kind: str) -> KindInfo | None:
