@@ -82,6 +82,11 @@ class Expired(ApiError):
     reason = "Expired"
 
 
+class Refused(ReconcilerError):
+    """A safety guard refused a destructive step (a prune that would empty a source) unless
+    forced."""
+
+
 class UsageError(ReconcilerError):
     """The command line itself is wrong: unknown resource type, missing argument."""
 

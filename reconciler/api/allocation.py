@@ -58,9 +58,11 @@ class Allocator:
     def _entry(self, value: int) -> str:
         return f"alloc/{self._pool.name}/{self._pool.render(value)}"
 
-    def allocate(self, owner: str, wanted: str | int | None = None) -> str:
+    def allocate(
+        self, owner: str, wanted: str | int | None = None, *, dry_run: bool = False
+    ) -> str:
         """A free value for `owner`; `wanted` asks for one in particular (refused when taken or
-        out of range, with the API server's wording)."""
+        out of range, with the API server's wording). A dry run picks without reserving."""
         pool = self._pool
         if wanted is not None:
             value = pool.parse(wanted)
@@ -91,7 +93,8 @@ class Allocator:
                 )
                 if value < 0:
                     raise Invalid(f"range of valid {pool.name} values is full")
-        self._store.set_meta(self._entry(value), owner)
+        if not dry_run:
+            self._store.set_meta(self._entry(value), owner)
         return pool.render(value)
 
     def release(self, value: str | int) -> None:

@@ -103,7 +103,7 @@ class Api:
             metadata.stamp_new(obj, now=self.clock.now(), rng=self.rng)
             self._initial_status(obj)
             if info.kind == "Service":
-                self._allocate_service(obj, previous=None)
+                self._allocate_service(obj, previous=None, dry_run=dry_run)
             if dry_run:
                 return obj
             return self.store.create(obj)
@@ -124,7 +124,7 @@ class Api:
                 obj.pop("status", None)
             self._validate(obj)
             if key.kind == "Service":
-                self._allocate_service(obj, previous=old)
+                self._allocate_service(obj, previous=old, dry_run=dry_run)
             if dry_run:
                 return obj
             return self.store.update(obj)
@@ -212,8 +212,9 @@ class Api:
         elif obj["kind"] == "Deployment":
             obj["status"] = {}
 
-    def _allocate_service(self, obj: Obj, *, previous: Obj | None) -> None:
-        """Cluster IP once for the service's life; node ports for NodePort and LoadBalancer."""
+    def _allocate_service(self, obj: Obj, *, previous: Obj | None, dry_run: bool) -> None:
+        """Cluster IP once for the service's life; node ports for NodePort and LoadBalancer.
+        A dry run picks values without reserving or releasing any."""
         spec = obj["spec"]
         owner = str(ObjectKey.of(obj))
         old_spec = (previous or {}).get("spec") or {}
@@ -226,7 +227,9 @@ class Api:
                 )
             spec["clusterIP"] = old_spec["clusterIP"]
         elif spec.get("clusterIP") != "None":
-            spec["clusterIP"] = self._cluster_ips.allocate(owner, spec.get("clusterIP") or None)
+            spec["clusterIP"] = self._cluster_ips.allocate(
+                owner, spec.get("clusterIP") or None, dry_run=dry_run
+            )
         if spec["clusterIP"] != "None":
             spec["clusterIPs"] = [spec["clusterIP"]]
         old_ports = {
@@ -238,16 +241,18 @@ class Api:
             old = old_ports.pop((port.get("port"), port.get("protocol", "TCP")), None)
             if not wants_node_ports:
                 port.pop("nodePort", None)
-                if old:
+                if old and not dry_run:
                     self._node_ports.release(old)
             elif port.get("nodePort") in (None, old):
-                port["nodePort"] = int(old or self._node_ports.allocate(owner))
+                port["nodePort"] = int(old or self._node_ports.allocate(owner, dry_run=dry_run))
             else:
-                if old:
+                if old and not dry_run:
                     self._node_ports.release(old)
-                port["nodePort"] = int(self._node_ports.allocate(owner, port["nodePort"]))
+                port["nodePort"] = int(
+                    self._node_ports.allocate(owner, port["nodePort"], dry_run=dry_run)
+                )
         for stale in old_ports.values():
-            if stale:
+            if stale and not dry_run:
                 self._node_ports.release(stale)
 
     def _release(self, obj: Obj) -> None:
