@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from reconciler import __version__
+from reconciler.cli.cluster import cluster_app, cluster_info
 from reconciler.errors import ReconcilerError
 
 app = typer.Typer(
@@ -44,6 +45,10 @@ def root(
 
     Example: reconciler validate manifests/
     """
+
+
+app.add_typer(cluster_app)
+app.command("cluster-info")(cluster_info)
 
 
 def main() -> None:

@@ -6,9 +6,14 @@ The one list the manager is built from: adding a controller to the cluster means
 from __future__ import annotations
 
 from reconciler.api.server import Api
+from reconciler.cluster.controllers.replication import replication_controllers
 from reconciler.cluster.reconcile import Controller
+from reconciler.cluster.scheduler import Scheduler
 
 
 def controllers(api: Api) -> list[Controller]:
     """Every controller of the cluster, bound to one api."""
-    return []
+    return [
+        *replication_controllers(api),
+        Scheduler(api),
+    ]

@@ -1,0 +1,322 @@
+"""ReplicationController and ReplicaSet: keep exactly `spec.replicas` matching pods running.
+
+One implementation for both kinds, as Kubernetes shares it (pkg/controller/replicaset serves
+ReplicationControllers through an adapter): the v1 RC selects with a label map, the apps/v1
+ReplicaSet with matchLabels/matchExpressions (`selectors.of_workload` reads either). A reconcile
+claims pods (adopts matching orphans, releases owned pods whose labels stopped matching), creates
+missing pods from the template (at most 500 per reconcile, Kubernetes' burst) or deletes surplus
+ones in Kubernetes' order (`deletion.py`), and writes status when it changed. Events are the
+real ones: SuccessfulCreate "Created pod: x", SuccessfulDelete "Deleted pod: x", FailedCreate.
+
+Built by `replication_controllers(api)` for the assembly; never writes anything but pods' metadata,
+new pods, deletions, events and its own kind's status.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from reconciler.api.events import EventRecorder, EventType
+from reconciler.api.metadata import controller_of, owner_reference
+from reconciler.api.server import Api
+from reconciler.clock import rfc3339
+from reconciler.cluster.controllers.deletion import is_active, pods_to_delete, ready_since
+from reconciler.cluster.reconcile import DONE, KeyMapper, Result, itself
+from reconciler.errors import ApiError, Conflict, NotFound, ReconcilerError
+from reconciler.model.keys import Obj, ObjectKey, labels_of
+from reconciler.model.selectors import Selector, of_workload
+
+BURST_REPLICAS = 500
+"""Most pods created or deleted by one reconcile (kube-controller-manager's burstReplicas)."""
+RETRY_FAILED_CREATE = 10.0
+
+COMPONENTS = {
+    "ReplicationController": "replication-controller",
+    "ReplicaSet": "replicaset-controller",
+}
+
+
+class ReplicationManager:
+    """The control loop of one kind (ReplicationController or ReplicaSet)."""
+
+    def __init__(self, api: Api, *, kind: str, name: str) -> None:
+        self.name = name
+        self._api = api
+        self._kind = kind
+        self._events = EventRecorder(api, COMPONENTS[kind])
+        self._selectors: dict[str, Selector] = {}
+        """Owner uid → selector, as last reconciled; lets the pod mapper spot relabelled pods."""
+        self._suspects: dict[ObjectKey, set[ObjectKey]] = {}
+        """Owner → owned pods whose labels may have stopped matching (to release)."""
+
+    def watches(self) -> Mapping[str, KeyMapper]:
+        return {self._kind: itself, "Pod": self._owners_of_pod}
+
+    def _owners_of_pod(self, pod: Obj) -> Iterable[ObjectKey]:
+        """The pod's controller of our kind or, for an orphan, every one of our kind in its
+        namespace whose selector matches it (candidates for adoption)."""
+        namespace = pod["metadata"].get("namespace", "")
+        labels = labels_of(pod)
+        ref = controller_of(pod)
+        if ref is not None:
+            if ref.get("kind") != self._kind:
+                return
+            owner = ObjectKey(self._kind, namespace, ref["name"])
+            selector = self._selectors.get(ref.get("uid", ""))
+            if selector is None or not selector.matches(labels):
+                self._suspects.setdefault(owner, set()).add(ObjectKey.of(pod))
+            yield owner
+            return
+        if pod["metadata"].get("deletionTimestamp"):
+            return
+        for candidate in self._api.list(self._kind, namespace):
+            selector = of_workload(candidate)
+            if not selector.empty and selector.matches(labels):
+                yield ObjectKey.of(candidate)
+
+    def reconcile(self, key: ObjectKey) -> Result:
+        suspects = self._suspects.pop(key, set())
+        owner = self._api.find(key)
+        if owner is None or owner["metadata"].get("deletionTimestamp"):
+            return DONE
+        selector = of_workload(owner)
+        uid = owner["metadata"]["uid"]
+        self._selectors[uid] = selector
+        if selector.empty:  # would claim every pod; validation refuses it, never act on it
+            return DONE
+        owned = self._claim(owner, selector, suspects)
+        active = [pod for pod in owned if is_active(pod)]
+        wanted = int(owner["spec"].get("replicas", 1))
+        error: str | None = None
+        if len(active) < wanted:
+            created, error = self._create(owner, wanted - len(active))
+            active += created
+        elif len(active) > wanted:
+            doomed = pods_to_delete(
+                active,
+                self._related_pods(owner, active),
+                count=min(len(active) - wanted, BURST_REPLICAS),
+                now=self._api.clock.now(),
+            )
+            deleted, error = self._delete(owner, doomed)
+            active = [pod for pod in active if ObjectKey.of(pod) not in deleted]
+        requeue = self._write_status(owner, active, wanted=wanted, error=error)
+        if error is not None:
+            return Result(requeue_after=RETRY_FAILED_CREATE)
+        return Result(requeue_after=requeue)
+
+    # -- claiming ------------------------------------------------------------------------------
+
+    def _claim(self, owner: Obj, selector: Selector, suspects: set[ObjectKey]) -> list[Obj]:
+        """The pods this owner controls after adopting matching orphans and releasing owned
+        pods that no longer match (ClaimPods)."""
+        uid = owner["metadata"]["uid"]
+        owned: list[Obj] = []
+        seen: set[ObjectKey] = set()
+        for pod in self._api.list("Pod", owner["metadata"]["namespace"], selector):
+            seen.add(ObjectKey.of(pod))
+            ref = controller_of(pod)
+            if ref is None:
+                adopted = self._adopt(owner, pod)
+                if adopted is not None:
+                    owned.append(adopted)
+            elif ref.get("uid") == uid:
+                owned.append(pod)
+        for pod_key in suspects - seen:
+            suspect = self._api.find(pod_key)
+            if suspect is None:
+                continue
+            ref = controller_of(suspect)
+            if (
+                ref is not None
+                and ref.get("uid") == uid
+                and not selector.matches(labels_of(suspect))
+            ):
+                self._release(suspect, uid)
+        return owned
+
+    def _adopt(self, owner: Obj, pod: Obj) -> Obj | None:
+        if pod["metadata"].get("deletionTimestamp"):
+            return None
+        adopted = copy.deepcopy(pod)
+        refs = adopted["metadata"].setdefault("ownerReferences", [])
+        refs.append(owner_reference(owner))
+        try:
+            return self._api.patch_metadata(adopted)
+        except (Conflict, NotFound):
+            return None  # changed meanwhile: its watch event brings it back
+
+    def _release(self, pod: Obj, uid: str) -> None:
+        released = copy.deepcopy(pod)
+        refs = [r for r in released["metadata"].get("ownerReferences") or () if r.get("uid") != uid]
+        if refs:
+            released["metadata"]["ownerReferences"] = refs
+        else:
+            released["metadata"].pop("ownerReferences", None)
+        try:
+            self._api.patch_metadata(released)
+        except (Conflict, NotFound):
+            return
+
+    # -- creating and deleting -----------------------------------------------------------------
+
+    def _create(self, owner: Obj, missing: int) -> tuple[list[Obj], str | None]:
+        """Create up to the burst limit; the first failure stops the rest (slow start)."""
+        created: list[Obj] = []
+        for _ in range(min(missing, BURST_REPLICAS)):
+            try:
+                pod = self._api.create(pod_from_template(owner))
+            except ReconcilerError as failure:
+                message = _message(failure)
+                self._events.record(
+                    owner, EventType.WARNING, "FailedCreate", f"Error creating: {message}"
+                )
+                return created, message
+            created.append(pod)
+            self._events.record(
+                owner,
+                EventType.NORMAL,
+                "SuccessfulCreate",
+                f"Created pod: {pod['metadata']['name']}",
+            )
+        return created, None
+
+    def _delete(self, owner: Obj, doomed: list[Obj]) -> tuple[set[ObjectKey], str | None]:
+        deleted: set[ObjectKey] = set()
+        error: str | None = None
+        for pod in doomed:
+            key = ObjectKey.of(pod)
+            try:
+                self._api.delete(key)
+            except NotFound:
+                deleted.add(key)  # gone already: what we wanted
+                continue
+            except ReconcilerError as failure:
+                error = _message(failure)
+                self._events.record(
+                    owner, EventType.WARNING, "FailedDelete", f"Error deleting: {error}"
+                )
+                continue
+            deleted.add(key)
+            self._events.record(
+                owner, EventType.NORMAL, "SuccessfulDelete", f"Deleted pod: {key.name}"
+            )
+        return deleted, error
+
+    def _related_pods(self, owner: Obj, active: list[Obj]) -> list[Obj]:
+        """Pods of every controller that shares this one's controlling owner (the ReplicaSets
+        of one Deployment), which decide how crowded a node counts as when scaling down."""
+        parent = controller_of(owner)
+        if parent is None:
+            return active
+        namespace = owner["metadata"]["namespace"]
+        related = list(active)
+        for sibling in self._api.list(self._kind, namespace):
+            sibling_ref = controller_of(sibling)
+            if sibling["metadata"]["uid"] == owner["metadata"]["uid"] or sibling_ref is None:
+                continue
+            if sibling_ref.get("uid") != parent.get("uid"):
+                continue
+            for pod in self._api.list("Pod", namespace, of_workload(sibling)):
+                ref = controller_of(pod)
+                if ref is not None and ref.get("uid") == sibling["metadata"]["uid"]:
+                    related.append(pod)
+        return related
+
+    # -- status --------------------------------------------------------------------------------
+
+    def _write_status(
+        self, owner: Obj, active: list[Obj], *, wanted: int, error: str | None
+    ) -> float | None:
+        """Write status when it changed; return when a pod will have been ready long enough to
+        count as available, if one is waiting for that."""
+        now = self._api.clock.now()
+        min_ready = float(owner["spec"].get("minReadySeconds") or 0)
+        template_labels = ((owner["spec"].get("template") or {}).get("metadata") or {}).get(
+            "labels"
+        ) or {}
+        ready = available = labelled = 0
+        next_available: float | None = None
+        for pod in active:
+            labels = labels_of(pod)
+            if all(labels.get(k) == v for k, v in template_labels.items()):
+                labelled += 1
+            since = ready_since(pod)
+            if since is None:
+                continue
+            ready += 1
+            if since + min_ready <= now:
+                available += 1
+            else:
+                wait = since + min_ready - now
+                next_available = wait if next_available is None else min(next_available, wait)
+        old = owner.get("status") or {}
+        status: dict[str, Any] = {"replicas": len(active)}
+        for field, count in (
+            ("fullyLabeledReplicas", labelled),
+            ("readyReplicas", ready),
+            ("availableReplicas", available),
+        ):
+            if count:  # omitted when zero, as the API's JSON omits empty fields
+                status[field] = count
+        if owner["metadata"].get("generation"):
+            status["observedGeneration"] = owner["metadata"]["generation"]
+        conditions = [c for c in old.get("conditions") or () if c.get("type") != "ReplicaFailure"]
+        if error is not None:
+            previous = next(
+                (c for c in old.get("conditions") or () if c.get("type") == "ReplicaFailure"),
+                None,
+            )
+            conditions.append(
+                previous
+                or {
+                    "type": "ReplicaFailure",
+                    "status": "True",
+                    "lastTransitionTime": rfc3339(now),
+                    "reason": "FailedCreate" if len(active) < wanted else "FailedDelete",
+                    "message": error,
+                }
+            )
+        if conditions:
+            status["conditions"] = conditions
+        if status != old:
+            self._api.update_status({**owner, "status": status})
+        return next_available
+
+
+def pod_from_template(owner: Obj) -> Obj:
+    """A new pod for `owner`: the template's labels, annotations and spec, a name made of the
+    owner's name and a random suffix, and a controller reference (GetPodFromTemplate)."""
+    template = owner["spec"].get("template") or {}
+    template_meta = template.get("metadata") or {}
+    meta: dict[str, Any] = {
+        "generateName": f"{owner['metadata']['name']}-",
+        "namespace": owner["metadata"]["namespace"],
+        "ownerReferences": [owner_reference(owner)],
+    }
+    for field in ("labels", "annotations", "finalizers"):
+        if template_meta.get(field):
+            meta[field] = copy.deepcopy(template_meta[field])
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": meta,
+        "spec": copy.deepcopy(template.get("spec") or {}),
+    }
+
+
+def _message(failure: ReconcilerError) -> str:
+    """The error as the API server words it, without the client's "Error from server" prefix."""
+    if isinstance(failure, ApiError) and failure.args:
+        return str(failure.args[0])
+    return str(failure)
+
+
+def replication_controllers(api: Api) -> list[ReplicationManager]:
+    """The two instances of the one implementation, for the assembly."""
+    return [
+        ReplicationManager(api, kind="ReplicationController", name="replicationcontroller"),
+        ReplicationManager(api, kind="ReplicaSet", name="replicaset"),
+    ]

@@ -1,0 +1,166 @@
+"""The scheduler's picture of the cluster: nodes, what is bound to each, and the pods waiting.
+
+Kept in step with the store the way kube-scheduler's informers keep its cache: one list, then
+the store's watch from the revision of that list (`sync`), so that scheduling a pod costs work
+proportional to the nodes, never to the pods already running. It follows the store rather than
+this process's manager, so changes another process (a CLI command beside the daemon) made are
+never missed; when the store's history has been compacted past it, it lists again.
+
+Only cluster/scheduler.py uses it. It reads the store and never writes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from reconciler.api.metadata import controller_of
+from reconciler.cluster.fit import Demand, NodeFacts, Usage
+from reconciler.errors import Expired
+from reconciler.model.keys import Obj, ObjectKey
+from reconciler.store.base import EventType, Store
+
+FINISHED_PHASES = ("Succeeded", "Failed")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A pod that holds resources on a node (bound, not finished; terminating ones too)."""
+
+    node: str
+    demand: Demand
+    owner: str | None
+
+
+def owner_uid(pod: Obj) -> str | None:
+    """The uid of the pod's controller, whose replicas the scheduler spreads."""
+    ref = controller_of(pod)
+    return str(ref["uid"]) if ref and ref.get("uid") else None
+
+
+class SchedulerCache:
+    """Nodes and placements as of the store's latest revision, plus the queue of waiting pods."""
+
+    def __init__(self, store: Store, *, scheduler_name: str) -> None:
+        self._store = store
+        self._scheduler_name = scheduler_name
+        self._revision: int | None = None
+        self.nodes: dict[str, NodeFacts] = {}
+        self.usage: dict[str, Usage] = {}
+        self.placements: dict[ObjectKey, Placement] = {}
+        self.owners: dict[str, Counter[str]] = {}
+        self.pending: dict[ObjectKey, Obj] = {}
+        """Pods waiting for this scheduler, in the order they arrived."""
+        self.fresh: set[ObjectKey] = set()
+        """Waiting pods that are new or changed since the scheduler last tried them."""
+        self.capacity_changed = False
+        """Something happened that may let a pod that fitted nowhere fit now."""
+
+    def sync(self) -> None:
+        """Catch up with the store: a full list the first time (or after compaction), then
+        only the changes since the last sync."""
+        if self._revision is None:
+            self._relist()
+            return
+        try:
+            events = self._store.watch(self._revision)
+        except Expired:
+            self._relist()
+            return
+        for event in events:
+            deleted = event.type is EventType.DELETED
+            if event.key.kind == "Pod":
+                self._apply_pod(event.key, event.object, deleted=deleted)
+            elif event.key.kind == "Node":
+                self._apply_node(event.object, deleted=deleted)
+        if events:
+            self._revision = events[-1].revision
+
+    def assume(self, pod: Obj) -> None:
+        """Record a binding this scheduler just wrote, before its watch event arrives, so the
+        next pod of the same batch sees the node's new usage."""
+        self._apply_pod(ObjectKey.of(pod), pod, deleted=False)
+
+    def owner_count(self, owner: str | None, node: str) -> int:
+        """How many pods of `owner` the node holds (0 for pods without a controller)."""
+        return self.owners[owner][node] if owner in self.owners else 0
+
+    def usage_of(self, node: str) -> Usage:
+        return self.usage.setdefault(node, Usage())
+
+    # -- applying changes ----------------------------------------------------------------------
+
+    def _relist(self) -> None:
+        self._revision = self._store.revision()
+        self.nodes.clear()
+        self.usage.clear()
+        self.placements.clear()
+        self.owners.clear()
+        self.pending.clear()
+        self.fresh.clear()
+        for node in self._store.list("Node"):
+            self._apply_node(node, deleted=False)
+        pods = self._store.list("Pod")
+        pods.sort(key=lambda p: p["metadata"].get("creationTimestamp", ""))
+        for pod in pods:
+            self._apply_pod(ObjectKey.of(pod), pod, deleted=False)
+        self.capacity_changed = True
+
+    def _apply_node(self, node: Obj, *, deleted: bool) -> None:
+        name = node["metadata"]["name"]
+        if deleted:
+            self.nodes.pop(name, None)
+            self.capacity_changed = True
+            return
+        facts = NodeFacts.of(node)
+        if self.nodes.get(name) != facts:  # heartbeats change nothing the scheduler reads
+            self.nodes[name] = facts
+            self.usage.setdefault(name, Usage())
+            self.capacity_changed = True
+
+    def _apply_pod(self, key: ObjectKey, pod: Obj, *, deleted: bool) -> None:
+        spec = pod.get("spec") or {}
+        meta = pod["metadata"]
+        phase = (pod.get("status") or {}).get("phase")
+        node = spec.get("nodeName") or ""
+        old = self.placements.get(key)
+        new: Placement | None = None
+        if not deleted and node and phase not in FINISHED_PHASES:
+            same = old is not None and old.node == node
+            demand = old.demand if same and old is not None else Demand.of(pod)
+            new = Placement(node, demand, owner_uid(pod))
+        if new != old:
+            if old is not None:
+                self._place(key, old, sign=-1)
+                self.capacity_changed = True
+            if new is not None:
+                self._place(key, new, sign=1)
+        waiting = (
+            not deleted
+            and not node
+            and not meta.get("deletionTimestamp")
+            and spec.get("schedulerName", "default-scheduler") == self._scheduler_name
+            and phase not in FINISHED_PHASES
+        )
+        if waiting:
+            before = self.pending.get(key)
+            if before is None or before.get("spec") != spec:
+                self.fresh.add(key)
+            self.pending[key] = pod
+        else:
+            self.pending.pop(key, None)
+            self.fresh.discard(key)
+
+    def _place(self, key: ObjectKey, placement: Placement, *, sign: int) -> None:
+        self.usage_of(placement.node).add(placement.demand, sign)
+        if sign > 0:
+            self.placements[key] = placement
+        else:
+            self.placements.pop(key, None)
+        if placement.owner is not None:
+            counts = self.owners.setdefault(placement.owner, Counter())
+            counts[placement.node] += sign
+            if counts[placement.node] <= 0:
+                del counts[placement.node]
+                if not counts:
+                    del self.owners[placement.owner]
