@@ -5,8 +5,12 @@ write at once. WAL mode lets readers run beside the one writer. Every write is a
 takes the write lock first (BEGIN IMMEDIATE, waiting up to a busy timeout), and the global
 revision, the newest entry of the changes log, is read under that lock: so revisions are global
 across processes, and a process killed mid-transaction leaves the file as it was before it.
-Label requirements that name values or keys (`app=x`, `env in (a,b)`, `tier`) are answered from
-a labels index, so `get pods -l app=x` reads the matching rows only.
+
+An object's text is kept once, in the change that last wrote it; the objects table holds only
+its key, that revision and its labels. A write thus appends one text and touches one small row,
+and compaction spares the changes that still hold a live object. Label requirements that name
+values or keys (`app=x`, `env in (a,b)`, `tier`) are answered from a labels index, so
+`get pods -l app=x` reads the matching rows only.
 
 This is the only module that imports sqlite3; its errors leave as StoreError. It stores and
 indexes what it is given and interprets nothing beyond kind, namespace, name and labels.
@@ -55,16 +59,18 @@ POLL_INTERVAL = 0.02
 
 _SCHEMA = (
     """CREATE TABLE objects (
-        id INTEGER PRIMARY KEY,
         kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
-        revision INTEGER NOT NULL, labels TEXT NOT NULL, json TEXT NOT NULL,
-        UNIQUE (kind, namespace, name))""",
+        revision INTEGER NOT NULL, labels TEXT NOT NULL,
+        PRIMARY KEY (kind, namespace, name)) WITHOUT ROWID""",
     """CREATE TABLE labels (
-        kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, object INTEGER NOT NULL,
-        PRIMARY KEY (kind, key, value, object)) WITHOUT ROWID""",
+        kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        namespace TEXT NOT NULL, name TEXT NOT NULL,
+        PRIMARY KEY (kind, key, value, namespace, name)) WITHOUT ROWID""",
     """CREATE TABLE changes (
         revision INTEGER PRIMARY KEY, type TEXT NOT NULL,
         kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL)""",
+    "CREATE TABLE compaction (revision INTEGER NOT NULL)",
+    "INSERT INTO compaction (revision) VALUES (0)",
     "CREATE TABLE timers (name TEXT PRIMARY KEY, due REAL NOT NULL) WITHOUT ROWID",
     "CREATE INDEX timers_by_due ON timers (due, name)",
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
@@ -76,10 +82,8 @@ _SCHEMA = (
 class _Row(NamedTuple):
     """A stored object as the write path needs it."""
 
-    id: int
     revision: int
     labels: str
-    json: str
 
 
 class SqliteStore:
@@ -135,9 +139,9 @@ class SqliteStore:
             raise
 
     def _marks(self) -> tuple[int, int]:
-        application = self._rows("PRAGMA application_id")[0][0]
-        version = self._rows("PRAGMA user_version")[0][0]
-        return int(application), int(version)
+        """The file header's (application_id, user_version)."""
+        row = self._rows("SELECT * FROM pragma_application_id(), pragma_user_version()")[0]
+        return int(row[0]), int(row[1])
 
     # -- statements ----------------------------------------------------------------------------
 
@@ -199,6 +203,19 @@ class SqliteStore:
                 with self._committed:
                     self._committed.notify_all()
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Several reads that must see one state: a read transaction, which in WAL mode
+        neither waits for nor blocks the writer (inside a transaction, that one suffices)."""
+        if self._depth:
+            yield
+            return
+        self._execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            self._abort()
+
     def _abort(self) -> None:
         """Roll back; a failing rollback (SQLite may have rolled back already) must not hide
         the error that caused it."""
@@ -209,13 +226,22 @@ class SqliteStore:
     def _read_revision(self) -> int:
         return int(self._rows("SELECT coalesce(max(revision), 0) FROM changes")[0][0])
 
+    def _compacted(self) -> int:
+        """The newest revision a watch can no longer start from."""
+        return int(self._rows("SELECT revision FROM compaction")[0][0])
+
     def _compact(self) -> None:
-        """Drop all but the newest `history` changes once twice as many piled up."""
-        oldest = self._rows("SELECT min(revision) FROM changes")[0][0]
-        if oldest is not None and self._revision - oldest >= 2 * self._history:
-            self._execute(
-                "DELETE FROM changes WHERE revision <= ?", (self._revision - self._history,)
-            )
+        """Forget all but the newest `history` changes once twice as many piled up, except
+        those still holding an object's text."""
+        if self._revision - self._compacted() <= 2 * self._history:
+            return
+        horizon = self._revision - self._history
+        self._execute(
+            "DELETE FROM changes WHERE revision <= ? "
+            "AND revision NOT IN (SELECT revision FROM objects)",
+            (horizon,),
+        )
+        self._execute("UPDATE compaction SET revision = ?", (horizon,))
 
     # -- objects -------------------------------------------------------------------------------
 
@@ -226,7 +252,9 @@ class SqliteStore:
     def get(self, key: ObjectKey) -> Obj | None:
         with self._lock:
             rows = self._rows(
-                "SELECT json FROM objects WHERE kind = ? AND namespace = ? AND name = ?", key
+                "SELECT json FROM objects CROSS JOIN changes USING (revision) "
+                "WHERE objects.kind = ? AND objects.namespace = ? AND objects.name = ?",
+                key,
             )
         return json.loads(rows[0][0]) if rows else None
 
@@ -265,12 +293,12 @@ class SqliteStore:
                 raise not_found(key)
             if resource_version and resource_version != str(current.revision):
                 raise conflict(key)
-            return self._write(EventType.DELETED, key, json.loads(current.json), current)
+            text = self._rows("SELECT json FROM changes WHERE revision = ?", (current.revision,))
+            return self._write(EventType.DELETED, key, json.loads(text[0][0]), current)
 
     def _find(self, key: ObjectKey) -> _Row | None:
         rows = self._rows(
-            "SELECT id, revision, labels, json FROM objects "
-            "WHERE kind = ? AND namespace = ? AND name = ?",
+            "SELECT revision, labels FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
             key,
         )
         return _Row(*rows[0]) if rows else None
@@ -280,25 +308,24 @@ class SqliteStore:
         revision = self._revision + 1
         text = encode(obj, revision)
         labels = encode_labels(obj)
+        old_labels = "{}" if current is None else current.labels
         if current is None:
-            cursor = self._execute(
-                "INSERT INTO objects (kind, namespace, name, revision, labels, json) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (*key, revision, labels, text),
+            self._execute(
+                "INSERT INTO objects (kind, namespace, name, revision, labels) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (*key, revision, labels),
             )
-            object_id, old_labels = int(cursor.lastrowid or 0), "{}"
+        elif change is EventType.DELETED:
+            labels = "{}"
+            self._execute("DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?", key)
         else:
-            object_id, old_labels = current.id, current.labels
-            if change is EventType.DELETED:
-                labels = "{}"
-                self._execute("DELETE FROM objects WHERE id = ?", (object_id,))
-            else:
-                self._execute(
-                    "UPDATE objects SET revision = ?, labels = ?, json = ? WHERE id = ?",
-                    (revision, labels, text, object_id),
-                )
+            self._execute(
+                "UPDATE objects SET revision = ?, labels = ? "
+                "WHERE kind = ? AND namespace = ? AND name = ?",
+                (revision, labels, *key),
+            )
         if labels != old_labels:
-            self._reindex(key.kind, object_id, json.loads(old_labels), json.loads(labels))
+            self._reindex(key, json.loads(old_labels), json.loads(labels))
         self._execute(
             "INSERT INTO changes (revision, type, kind, namespace, name, json) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -307,28 +334,32 @@ class SqliteStore:
         self._revision, self._wrote = revision, True
         return json.loads(text)  # type: ignore[no-any-return]
 
-    def _reindex(self, kind: str, object_id: int, old: dict[str, str], new: dict[str, str]) -> None:
-        gone = [(kind, k, v, object_id) for k, v in old.items() if new.get(k) != v]
-        added = [(kind, k, v, object_id) for k, v in new.items() if old.get(k) != v]
+    def _reindex(self, key: ObjectKey, old: dict[str, str], new: dict[str, str]) -> None:
+        kind, namespace, name = key
+        gone = [(kind, k, v, namespace, name) for k, v in old.items() if new.get(k) != v]
+        added = [(kind, k, v, namespace, name) for k, v in new.items() if old.get(k) != v]
         self._execute_many(
-            "DELETE FROM labels WHERE kind = ? AND key = ? AND value = ? AND object = ?", gone
+            "DELETE FROM labels "
+            "WHERE kind = ? AND key = ? AND value = ? AND namespace = ? AND name = ?",
+            gone,
         )
         self._execute_many(
-            "INSERT INTO labels (kind, key, value, object) VALUES (?, ?, ?, ?)", added
+            "INSERT INTO labels (kind, key, value, namespace, name) VALUES (?, ?, ?, ?, ?)",
+            added,
         )
 
     # -- watching ------------------------------------------------------------------------------
 
     def watch(self, from_revision: int) -> builtins.list[WatchEvent]:
-        with self._lock:
+        with self._lock, self._snapshot():
+            compacted = self._compacted()
+            if from_revision < compacted:
+                raise expired(from_revision, compacted + 1)
             rows = self._rows(
                 "SELECT revision, type, kind, namespace, name, json FROM changes "
                 "WHERE revision > ? ORDER BY revision",
                 (from_revision,),
             )
-        # The log is gapless but for compaction, which always keeps the newest change.
-        if rows and rows[0][0] != from_revision + 1:
-            raise expired(from_revision, rows[0][0])
         objects = decode_all(row[-1] for row in rows)
         return [
             WatchEvent(EventType(change), revision, ObjectKey(kind, ns, name), obj)
@@ -391,30 +422,37 @@ class SqliteStore:
             self._db.close()
 
 
+_LIST = (
+    "SELECT o.labels, c.json FROM {source} CROSS JOIN changes AS c ON c.revision = o.revision "
+    "WHERE {where} ORDER BY o.namespace, o.name"
+)
+
+
 def _list_query(kind: str, namespace: str | None, selector: Selector) -> tuple[str, list[Any]]:
-    """The SELECT for a list: requirements naming values or keys become labels-index lookups;
-    the rest (`!=`, `notin`, `!key`) are checked on each row's labels by the caller."""
-    lookups: list[str] = []
-    lookup_params: list[Any] = []
+    """The SELECT for a list. Requirements naming values or keys are answered by the labels
+    index: each one's matches are read once and intersected, and only the objects in the
+    intersection are fetched. The rest (`!=`, `notin`, `!key`) are checked on each row's labels
+    by the caller."""
+    where, params = "o.kind = ?", [kind]
+    if namespace is not None:
+        where, params = f"{where} AND o.namespace = ?", [kind, namespace]
+    matches: list[str] = []
+    match_params: list[Any] = []
     for requirement in selector.requirements:
-        lookup = "id IN (SELECT object FROM labels WHERE kind = ? AND key = ?"
         if requirement.operator is Operator.IN:
             values = sorted(requirement.values)
-            lookups.append(f"{lookup} AND value IN ({', '.join('?' * len(values))}))")
-            lookup_params += [kind, requirement.key, *values]
+            condition = f"key = ? AND value IN ({', '.join('?' * len(values))})"
         elif requirement.operator is Operator.EXISTS:
-            lookups.append(f"{lookup})")
-            lookup_params += [kind, requirement.key]
-    # With a lookup, `+` keeps SQLite from scanning every object of the kind through the
-    # (kind, namespace, name) index: it fetches the few looked-up rows by id instead.
-    column = "+" if lookups else ""
-    clauses = [f"{column}kind = ?"]
-    params: list[Any] = [kind]
-    if namespace is not None:
-        clauses.append(f"{column}namespace = ?")
-        params.append(namespace)
-    where = " AND ".join(clauses + lookups)
-    return f"SELECT labels, json FROM objects WHERE {where} ORDER BY namespace, name", [
-        *params,
-        *lookup_params,
-    ]
+            condition, values = "key = ?", []
+        else:
+            continue
+        matches.append(f"SELECT namespace, name FROM labels WHERE kind = ? AND {condition}")
+        match_params += [kind, requirement.key, *values]
+    if not matches:
+        return _LIST.format(source="objects AS o", where=where), params
+    # CROSS JOIN makes SQLite join in the order written: the few matches first, then their rows.
+    source = (
+        f"({' INTERSECT '.join(matches)}) AS m CROSS JOIN objects AS o "
+        "ON o.namespace = m.namespace AND o.name = m.name"
+    )
+    return _LIST.format(source=source, where=where), match_params + params

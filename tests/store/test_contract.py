@@ -335,6 +335,21 @@ def test_a_watch_from_a_compacted_revision_fails_with_expired(open_backend: Open
     assert [e.revision for e in recent] == [8, 9, 10, 11, 12]
 
 
+def test_compaction_keeps_objects_last_written_long_ago(open_backend: Opener) -> None:
+    store = open_backend(history=3)
+    store.create(pod("old", app="x"))
+    store.create(pod("busy"))
+    for number in range(9):
+        store.update(pod("busy", n=str(number)))
+
+    assert store.get(key("old"))["metadata"]["resourceVersion"] == "1"  # type: ignore[index]
+    assert names(store.list("Pod", selector=parse("app=x"))) == ["old"]
+    with pytest.raises(Expired):
+        store.watch(1)
+    assert [e.revision for e in store.watch(8)] == [9, 10, 11]
+    assert store.delete(key("old"))["metadata"]["labels"] == {"app": "x"}
+
+
 def test_history_is_compacted_only_when_a_transaction_commits(open_backend: Opener) -> None:
     store = open_backend(history=2)
     with store.transaction():
