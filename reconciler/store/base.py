@@ -32,7 +32,8 @@ class EventType(StrEnum):
 
 @dataclass(frozen=True)
 class WatchEvent:
-    """One change: the object after it (for DELETED, the last state before it)."""
+    """One change: the object after it. For DELETED, the last state before it, with its
+    resourceVersion set to the deletion's revision (as the Kubernetes watch sends it)."""
 
     type: EventType
     revision: int
@@ -69,8 +70,9 @@ class Store(Protocol):
         ...
 
     def delete(self, key: ObjectKey, *, resource_version: str | None = None) -> Obj:
-        """Remove an object and return its last state; compare-and-swap when resource_version is
-        given. Raises NotFound when absent."""
+        """Remove an object and return its last state (resourceVersion: the deletion's revision,
+        as its DELETED watch event); compare-and-swap when resource_version is given.
+        Raises NotFound when absent."""
         ...
 
     def watch(self, from_revision: int) -> builtins.list[WatchEvent]:
@@ -84,7 +86,10 @@ class Store(Protocol):
         ...
 
     def transaction(self) -> AbstractContextManager[None]:
-        """Group writes: all of them happen or none; other writers wait. Nestable."""
+        """Group writes: all of them happen or none; other writers (threads or processes) wait.
+        Nestable: an inner transaction joins the outer one, which alone commits or rolls back.
+        A write refused inside (AlreadyExists, Conflict…) changes nothing, so the caller may
+        catch it and go on."""
         ...
 
     def set_timer(self, name: str, due: float) -> None:
