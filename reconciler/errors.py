@@ -76,6 +76,12 @@ class Forbidden(ApiError):
     reason = "Forbidden"
 
 
+class BadRequest(ApiError):
+    """The request cannot be served as asked: `container "x" … is waiting to start`."""
+
+    reason = "BadRequest"
+
+
 class Expired(ApiError):
     """A watch asked for a revision that has been compacted away (HTTP 410 Gone); relist."""
 
