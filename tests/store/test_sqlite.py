@@ -185,6 +185,18 @@ def test_a_file_that_is_not_a_database_is_refused_with_a_clear_error(path: Path)
         SqliteStore(path)
 
 
+def test_a_damaged_store_fails_with_a_clear_error(store: SqliteStore, path: Path) -> None:
+    for number in range(200):
+        store.create(pod(f"p{number}", app="x"))
+    store.close()  # the last connection folds the WAL into the file
+    with path.open("r+b") as file:  # every page but the first (the schema) overwritten
+        file.seek(4096)
+        file.write(b"\xff" * (path.stat().st_size - 4096))
+
+    with closing(SqliteStore(path)) as damaged, pytest.raises(StoreError, match="malformed"):
+        damaged.list("Pod")
+
+
 def test_another_programs_database_is_refused(path: Path) -> None:
     path.parent.mkdir(parents=True)
     with closing(sqlite3.connect(path)) as db:
