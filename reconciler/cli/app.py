@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from reconciler import __version__
+from reconciler.cli import get
 from reconciler.cli.cluster import cluster_app, cluster_info
 from reconciler.errors import ReconcilerError
 
@@ -49,6 +50,7 @@ def root(
 
 app.add_typer(cluster_app)
 app.command("cluster-info")(cluster_info)
+app.add_typer(get.commands)
 
 
 def main() -> None:
