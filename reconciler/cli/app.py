@@ -15,6 +15,7 @@ import typer
 from reconciler import __version__
 from reconciler.cli import get
 from reconciler.cli.cluster import cluster_app, cluster_info
+from reconciler.cli.network import curl, logs, node_app
 from reconciler.errors import ReconcilerError
 
 app = typer.Typer(
@@ -50,6 +51,9 @@ def root(
 
 app.add_typer(cluster_app)
 app.command("cluster-info")(cluster_info)
+cluster_app.add_typer(node_app)
+app.command("curl")(curl)
+app.command("logs")(logs)
 app.add_typer(get.commands)
 
 

@@ -160,7 +160,9 @@ class Kubelet:
         have started (the kubelet starts them in order, each pull blocking the next)."""
         specs: list[dict[str, Any]] = ctx.pod["spec"].get("containers") or []
         for spec in specs:
-            state = record.containers.setdefault(spec["name"], ContainerState())
+            record.containers.setdefault(spec["name"], ContainerState())
+        for spec in specs:
+            state = record.containers[spec["name"]]
             if deadline is not None:
                 stop(ctx, spec, state, deadline=deadline)
             elif state.step is Step.WAITING and state.due is None:

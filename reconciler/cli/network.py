@@ -1,0 +1,118 @@
+"""`reconciler curl`, `reconciler logs` and `reconciler cluster node stop|start`: talking to the
+simulated pods and breaking its nodes.
+
+Thin shells over cluster/network.py (`request`), cluster/logs.py (`logs_of`) and
+cluster/node_failure.py (`stop_node`, `start_node`). `curl` prints one answer per request, like
+running curl that many times (`--count/-c`, since `-n` is the namespace as in kubectl).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reconciler.cli.context import cluster_from_cli
+from reconciler.cluster.logs import logs_of
+from reconciler.cluster.network import CLIENT_IP, request
+from reconciler.cluster.node_failure import start_node, stop_node
+from reconciler.model.keys import ObjectKey
+
+NamespaceOption = Annotated[
+    str, typer.Option("--namespace", "-n", help="The namespace to work in.")
+]
+
+
+def curl(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="svc/NAME[:PORT], or [http://]IP[:PORT] of a service (cluster or external "
+            "IP), a node (with a node port) or a pod."
+        ),
+    ],
+    count: Annotated[
+        int, typer.Option("--count", "-c", min=1, help="How many requests to send.")
+    ] = 1,
+    namespace: NamespaceOption = "default",
+    client_ip: Annotated[
+        str, typer.Option("--client-ip", help="The address the requests come from.")
+    ] = CLIENT_IP,
+) -> None:
+    """Send HTTP requests into the simulated cluster and print the answers.
+
+    Example: reconciler curl svc/kubia -c 5
+    """
+    with cluster_from_cli() as cluster:
+        replies = request(
+            cluster.api, target, count=count, client_ip=client_ip, namespace=namespace
+        )
+    failed = 0
+    for reply in replies:
+        if reply.status is None:
+            typer.echo(reply.body, err=True)
+            failed = reply.exit_code
+            continue
+        typer.echo(reply.body if reply.body.endswith("\n") else reply.body + "\n", nl=False)
+    if failed:
+        raise typer.Exit(failed)
+
+
+def logs(
+    pod: Annotated[str, typer.Argument(help="The pod's name (or pod/NAME).")],
+    container: Annotated[
+        str | None, typer.Option("--container", "-c", help="The container, when several.")
+    ] = None,
+    tail: Annotated[int, typer.Option("--tail", help="Only the last N lines (-1: all).")] = -1,
+    previous: Annotated[
+        bool,
+        typer.Option("--previous", "-p", help="The previous, terminated instance's logs."),
+    ] = False,
+    namespace: NamespaceOption = "default",
+) -> None:
+    """Print the logs of a container in a pod.
+
+    Example: reconciler logs kubia-x7tq2 --tail 10
+    """
+    name = pod.removeprefix("pod/").removeprefix("pods/").removeprefix("po/")
+    with cluster_from_cli() as cluster:
+        lines = logs_of(
+            cluster.api,
+            ObjectKey("Pod", namespace, name),
+            container=container,
+            tail=None if tail < 0 else tail,
+            previous=previous,
+        )
+    for line in lines:
+        typer.echo(line)
+
+
+node_app = typer.Typer(  # added to `reconciler cluster` by cli/app.py
+    name="node",
+    help="Stop or start a node's kubelet (simulated node failure).",
+    no_args_is_help=True,
+)
+
+
+@node_app.command("stop")
+def node_stop(name: Annotated[str, typer.Argument(help="The node, e.g. node-2.")]) -> None:
+    """Stop a node's kubelet: it goes NotReady after the grace period and its pods are
+    evicted after the toleration time.
+
+    Example: reconciler cluster node stop node-2
+    """
+    with cluster_from_cli() as cluster:
+        stop_node(cluster.api, name)
+    typer.echo(f"node/{name} stopped")
+
+
+@node_app.command("start")
+def node_start(name: Annotated[str, typer.Argument(help="The node, e.g. node-2.")]) -> None:
+    """Start a stopped node's kubelet again: it turns Ready and finishes its terminating pods.
+
+    Example: reconciler cluster node start node-2
+    """
+    with cluster_from_cli() as cluster:
+        start_node(cluster.api, name)
+        cluster.advance()
+    typer.echo(f"node/{name} started")
