@@ -32,6 +32,15 @@ class Placement:
     owner: str | None
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A pod waiting for a node, with what it asks for worked out once."""
+
+    pod: Obj
+    demand: Demand
+    owner: str | None
+
+
 def owner_uid(pod: Obj) -> str | None:
     """The uid of the pod's controller, whose replicas the scheduler spreads."""
     ref = controller_of(pod)
@@ -49,7 +58,7 @@ class SchedulerCache:
         self.usage: dict[str, Usage] = {}
         self.placements: dict[ObjectKey, Placement] = {}
         self.owners: dict[str, Counter[str]] = {}
-        self.pending: dict[ObjectKey, Obj] = {}
+        self.pending: dict[ObjectKey, Waiting] = {}
         """Pods waiting for this scheduler, in the order they arrived."""
         self.fresh: set[ObjectKey] = set()
         """Waiting pods that are new or changed since the scheduler last tried them."""
@@ -76,10 +85,10 @@ class SchedulerCache:
         if events:
             self._revision = events[-1].revision
 
-    def assume(self, pod: Obj) -> None:
+    def assume(self, pod: Obj, demand: Demand) -> None:
         """Record a binding this scheduler just wrote, before its watch event arrives, so the
         next pod of the same batch sees the node's new usage."""
-        self._apply_pod(ObjectKey.of(pod), pod, deleted=False)
+        self._apply_pod(ObjectKey.of(pod), pod, deleted=False, demand=demand)
 
     def owner_count(self, owner: str | None, node: str) -> int:
         """How many pods of `owner` the node holds (0 for pods without a controller)."""
@@ -118,7 +127,9 @@ class SchedulerCache:
             self.usage.setdefault(name, Usage())
             self.capacity_changed = True
 
-    def _apply_pod(self, key: ObjectKey, pod: Obj, *, deleted: bool) -> None:
+    def _apply_pod(
+        self, key: ObjectKey, pod: Obj, *, deleted: bool, demand: Demand | None = None
+    ) -> None:
         spec = pod.get("spec") or {}
         meta = pod["metadata"]
         phase = (pod.get("status") or {}).get("phase")
@@ -126,9 +137,9 @@ class SchedulerCache:
         old = self.placements.get(key)
         new: Placement | None = None
         if not deleted and node and phase not in FINISHED_PHASES:
-            same = old is not None and old.node == node
-            demand = old.demand if same and old is not None else Demand.of(pod)
-            new = Placement(node, demand, owner_uid(pod))
+            if old is not None and old.node == node:
+                demand = old.demand
+            new = Placement(node, demand or Demand.of(pod), owner_uid(pod))
         if new != old:
             if old is not None:
                 self._place(key, old, sign=-1)
@@ -142,14 +153,16 @@ class SchedulerCache:
             and spec.get("schedulerName", "default-scheduler") == self._scheduler_name
             and phase not in FINISHED_PHASES
         )
-        if waiting:
-            before = self.pending.get(key)
-            if before is None or before.get("spec") != spec:
-                self.fresh.add(key)
-            self.pending[key] = pod
-        else:
+        if not waiting:
             self.pending.pop(key, None)
             self.fresh.discard(key)
+            return
+        before = self.pending.get(key)
+        if before is None or before.pod.get("spec") != spec:
+            self.fresh.add(key)
+            self.pending[key] = Waiting(pod, Demand.of(pod), owner_uid(pod))
+        else:
+            self.pending[key] = Waiting(pod, before.demand, owner_uid(pod))
 
     def _place(self, key: ObjectKey, placement: Placement, *, sign: int) -> None:
         self.usage_of(placement.node).add(placement.demand, sign)

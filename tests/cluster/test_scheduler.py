@@ -12,7 +12,7 @@ from reconciler.clock import VirtualClock
 from reconciler.cluster.bootstrap import bootstrap
 from reconciler.cluster.controllers.replication import replication_controllers
 from reconciler.cluster.reconcile import Controller
-from reconciler.cluster.scheduler import QUEUE, Scheduler, pod_condition
+from reconciler.cluster.scheduler import QUEUE, Scheduler, nodes_to_score, pod_condition
 from reconciler.cluster.timing import ClusterSettings, save_settings
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.runtime.manager import Manager
@@ -325,3 +325,19 @@ def test_a_scheduler_started_later_sees_pods_already_placed() -> None:
     fresh.api.create(pod("b", cpu="1500m"))
     fresh.run()
     assert {first, fresh.node_of("b")} == {"node-1", "node-2"}
+
+
+def test_big_clusters_score_a_share_of_nodes_as_kube_scheduler_does() -> None:
+    assert nodes_to_score(3) == 3
+    assert nodes_to_score(150) == 100
+    assert nodes_to_score(1000) == 420
+    assert nodes_to_score(5000) == 500
+
+
+def test_in_a_big_cluster_a_pod_still_finds_the_one_node_with_room() -> None:
+    sim = Sim(nodes=150)
+    for index in range(1, 150):
+        sim.edit_node(f"node-{index}", lambda n: n["status"]["allocatable"].update(cpu="100m"))
+    sim.api.create(pod("needy", cpu="1"))
+    sim.run()
+    assert sim.node_of("needy") == "node-150"
