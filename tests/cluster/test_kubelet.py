@@ -344,3 +344,23 @@ def test_an_idle_cluster_advances_a_day_without_writing(sim: Sim) -> None:
     sim.run(24 * 3600)
     assert sim.store.revision() == revision
     assert sim.store.next_due() is None or sim.store.next_due() > sim.clock.now()
+
+
+def test_an_idle_hundred_node_cluster_has_nothing_due() -> None:
+    sim = Sim(nodes=100)
+    sim.api.create(pod(nodeName="node-77"))
+    sim.run(60)
+    revision = sim.store.revision()
+    assert sim.store.next_due() is None
+    sim.run(3600)
+    assert sim.store.revision() == revision
+
+
+def test_pull_policy_always_pulls_again_even_when_the_node_has_the_image(sim: Sim) -> None:
+    sim.api.create(pod("first", nodeName="node-1"))
+    sim.run(10)
+    sim.api.create(pod("second", nodeName="node-1"))
+    sim.run(10)
+    assert sim.events("Pulling", "second") == ['Pulling image "luksa/kubia"']
+    (pulled,) = sim.events("Pulled", "second")
+    assert pulled.startswith('Successfully pulled image "luksa/kubia" in 500ms (500ms including')
