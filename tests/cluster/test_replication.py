@@ -19,6 +19,7 @@ from reconciler.cluster.controllers.replication import (
 from reconciler.errors import Invalid
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.runtime.manager import Manager
+from reconciler.runtime.session import open_cluster
 from reconciler.store.memory import MemoryStore
 
 RC = ObjectKey("ReplicationController", "default", "kubia")
@@ -324,3 +325,21 @@ def test_replica_set_selects_with_match_expressions() -> None:
     rs_events = sim.events("SuccessfulCreate")
     assert {e["source"]["component"] for e in rs_events} == {"replicaset-controller"}
     assert sim.api.get(RS)["status"]["replicas"] == 3
+
+
+def test_in_a_full_cluster_replicas_become_ready_and_available() -> None:
+    clock = VirtualClock()
+    with open_cluster(MemoryStore(), clock=clock, seed=5) as cluster:
+        cluster.api.create(rc(3))
+        cluster.advance()
+        assert cluster.api.get(RC)["status"].get("readyReplicas", 0) == 0
+        clock.advance(60)
+        cluster.advance()
+        status = cluster.api.get(RC)["status"]
+        assert (status["replicas"], status["readyReplicas"], status["availableReplicas"]) == (
+            3,
+            3,
+            3,
+        )
+        nodes = {p["spec"]["nodeName"] for p in cluster.api.list("Pod", "default")}
+        assert nodes == {"node-1", "node-2", "node-3"}
