@@ -28,7 +28,7 @@ from reconciler.store.open import open_store
 
 cluster_app = typer.Typer(
     name="cluster",
-    help="Create or delete the simulated cluster.",
+    help="Create, delete or inspect the simulated cluster and its nodes.",
     no_args_is_help=True,
 )
 
