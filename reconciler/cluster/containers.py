@@ -10,7 +10,7 @@ running container and bumps its request count. Nothing here writes objects.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -67,8 +67,6 @@ class ContainerState:
     started_at: float | None = None
     finished_at: float | None = None
     exit_code: int | None = None
-    kill_reason: str = ""
-    """Why the container is being stopped: "" (deletion) or "liveness"."""
     restarts: int = 0
     backoff: float = 0.0
     backoff_updated: float | None = None
@@ -100,9 +98,16 @@ class PodRuntime:
         data = json.loads(text)
         containers = {}
         for name, raw in data.pop("containers").items():
-            probes = {kind: Probe(**p) for kind, p in raw.pop("probes").items()}
-            containers[name] = ContainerState(**{**raw, "step": Step(raw["step"])}, probes=probes)
-        return cls(**data, containers=containers)
+            probes = {kind: Probe(**_known(Probe, p)) for kind, p in raw.pop("probes").items()}
+            raw = _known(ContainerState, {**raw, "step": Step(raw["step"])})
+            containers[name] = ContainerState(**raw, probes=probes)
+        return cls(**_known(cls, data), containers=containers)
+
+
+def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The fields `cls` has: a record written by another version of reconciler still loads."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
 
 
 def _entry(key: ObjectKey) -> str:

@@ -229,7 +229,7 @@ def _start(ctx: PodContext, spec: dict[str, Any], state: ContainerState) -> None
         logs.restart(ctx.api, ctx.pod, spec["name"])
     logs.append(ctx.api, ctx.pod, spec["name"], process.logs)
     state.step, state.started_at, state.finished_at = Step.RUNNING, now, None
-    state.exit_code, state.requests, state.kill_reason = None, 0, ""
+    state.exit_code, state.requests = None, 0
     state.due = None if process.runs_for is None else now + process.runs_for
     state.probes = {}
     for kind in ProbeKind:
@@ -286,7 +286,7 @@ def _probe(ctx: PodContext, spec: dict[str, Any], state: ContainerState) -> None
             continue
         ctx.event("Killing", f"Container {spec['name']} failed liveness probe, will be restarted")
         grace = float(ctx.pod["spec"].get("terminationGracePeriodSeconds", 30))
-        state.step, state.kill_reason = Step.STOPPING, "liveness"
+        state.step = Step.STOPPING
         state.due = now + stop_delay(ctx.timing, image, grace)
 
 
