@@ -86,3 +86,19 @@ def test_node_stop_and_start_toggle_the_kubelet(home: Path) -> None:
     result = runner.invoke(app, ["cluster", "node", "start", "node-1"])
     assert result.output == "node/node-1 started\n"
     assert kubelet_state(node(home, "node-1")) is KubeletState.RUNNING
+
+
+def test_curl_reports_a_refused_connection_as_curl_does(home: Path) -> None:
+    result = runner.invoke(app, ["curl", "10.96.0.99"])
+    assert result.exit_code == 7
+    assert (
+        result.output == "curl: (7) Failed to connect to 10.96.0.99 port 80: Connection refused\n"
+    )
+
+
+def test_logs_of_a_waiting_container_fail_in_the_api_servers_words(home: Path) -> None:
+    result = runner.invoke(app, ["logs", "kubia-a", "--previous"])
+    assert result.exit_code == 1
+    assert 'previous terminated container "kubia" in pod "kubia-a" not found' in str(
+        result.exception
+    )
