@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from reconciler import __version__
-from reconciler.cli import get
+from reconciler.cli import delete, describe, events, generate, get, labels, scale, wait
 from reconciler.cli.cluster import cluster_app, cluster_info
 from reconciler.cli.network import curl, logs, node_app
 from reconciler.errors import ReconcilerError
@@ -39,8 +39,9 @@ def _print_version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", help="Print the version and exit.", callback=_print_version,
-                     is_eager=True),
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
     ] = False,
 ) -> None:
     """Run Kubernetes the declarative way without a cluster.
@@ -55,6 +56,13 @@ cluster_app.add_typer(node_app)
 app.command("curl")(curl)
 app.command("logs")(logs)
 app.add_typer(get.commands)
+app.add_typer(describe.commands)
+app.add_typer(events.commands)
+app.add_typer(delete.commands)
+app.add_typer(labels.commands)
+app.add_typer(wait.commands)
+app.add_typer(scale.commands)
+app.add_typer(generate.commands)
 
 
 def main() -> None:

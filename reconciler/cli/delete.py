@@ -1,0 +1,130 @@
+"""`reconciler delete`: delete objects as `kubectl delete` does, owned pods cascading.
+
+Thin: find the objects (`TYPE NAME…`, `TYPE/NAME…`, `TYPE -l SELECTOR`, `TYPE --all`), delete
+each through the api with the chosen propagation (`--cascade=orphan` keeps the pods), print
+`replicationcontroller "kubia" deleted`, then - like kubectl's default `--wait` - keep the
+cluster moving until the objects are really gone (a pod finishes terminating first).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reconciler.api.server import Propagation
+from reconciler.cli.completion import complete_resources
+from reconciler.cli.context import cluster_from_cli
+from reconciler.cli.follow import follow
+from reconciler.cli.options import AllNamespaces, LabelSelector, Namespace, scope_of
+from reconciler.cli.resources import fetch, parse_targets
+from reconciler.cli.waiting import parse_duration
+from reconciler.errors import ReconcilerError, UsageError
+from reconciler.model.keys import ObjectKey
+from reconciler.model.kinds import kind_info
+from reconciler.runtime.session import Cluster
+
+commands = typer.Typer()
+
+CASCADES = {
+    "background": Propagation.BACKGROUND,
+    "true": Propagation.BACKGROUND,
+    "foreground": Propagation.BACKGROUND,
+    "orphan": Propagation.ORPHAN,
+    "false": Propagation.ORPHAN,
+}
+
+
+def propagation_of(cascade: str) -> Propagation:
+    """kubectl's `--cascade` values (foreground deletes dependents too; here it is background,
+    as the simulation deletes dependents at once)."""
+    try:
+        return CASCADES[cascade.lower()]
+    except KeyError:
+        raise UsageError(
+            f'invalid cascade value ({cascade}). Must be "background", "foreground", or "orphan".'
+        ) from None
+
+
+@commands.command()
+def delete(
+    resources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="TYPE NAME…, TYPE/NAME…, or TYPE with -l or --all.",
+            autocompletion=complete_resources,
+            show_default=False,
+        ),
+    ] = None,
+    selector: LabelSelector = "",
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every object of the type in the namespace.")
+    ] = False,
+    cascade: Annotated[
+        str,
+        typer.Option(
+            "--cascade", help="background (delete owned objects too), orphan (keep them)."
+        ),
+    ] = "background",
+    grace_period: Annotated[
+        int,
+        typer.Option(
+            "--grace-period", help="Seconds a pod gets to stop; -1 uses the pod's own, 0 at once."
+        ),
+    ] = -1,
+    now: Annotated[bool, typer.Option("--now", help="Same as --grace-period=1.")] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Wait until the objects are gone.")
+    ] = True,
+    timeout: Annotated[
+        str, typer.Option("--timeout", help="Give up waiting after this long; 0 = never.")
+    ] = "0",
+    namespace: Namespace = "default",
+    all_namespaces: AllNamespaces = False,
+) -> None:
+    """Delete objects; the pods a controller owns go with it unless --cascade=orphan.
+
+    Example: reconciler delete rc kubia --cascade=orphan
+    """
+    args = resources or []
+    if not args:
+        raise UsageError(
+            "You must provide one or more resources by argument or filename. Example resource "
+            "specifications include: '-f rsrc.yaml' or '--filename=rsrc.json' or "
+            "'<resource> <name>' or '<resource>'"
+        )
+    propagation = propagation_of(cascade)
+    targets = parse_targets(args, verb="delete")
+    if not everything and not selector and any(not t.names for t in targets):
+        raise UsageError(
+            "resource(s) were provided, but no name was specified; use --all or a selector"
+        )
+    grace = 1 if now else (None if grace_period < 0 else grace_period)
+    scope = scope_of(namespace, all_namespaces, selector)
+    with cluster_from_cli() as cluster:
+        found = fetch(cluster.api, targets, scope)
+        deleted: list[ObjectKey] = []
+        for obj in found.objects:
+            key = ObjectKey.of(obj)
+            cluster.api.delete(key, propagation=propagation, grace_period=grace)
+            typer.echo(f'{kind_info(key.kind).resource} "{key.name}" deleted')
+            deleted.append(key)
+        if not found.objects and not found.errors:
+            where = "" if all_namespaces else f" in {scope.namespace} namespace"
+            typer.echo(f"No resources found{where}", err=True)
+        for error in found.errors:
+            typer.echo(str(error), err=True)
+        if wait and deleted:
+            _wait_gone(cluster, deleted, parse_duration(timeout) or None)
+    if found.errors:
+        raise typer.Exit(1)
+
+
+def _wait_gone(cluster: Cluster, keys: list[ObjectKey], timeout: float | None) -> None:
+    for _ in follow(cluster, from_revision=cluster.store.revision(), timeout=timeout):
+        if all(cluster.api.find(key) is None for key in keys):
+            return
+    left = next(key for key in keys if cluster.api.find(key) is not None)
+    raise ReconcilerError(
+        f"timed out waiting for the condition on {kind_info(left.kind).plural}/{left.name}"
+    )

@@ -1,0 +1,126 @@
+"""`reconciler label` and `reconciler annotate`: edit labels or annotations as kubectl does.
+
+Thin: split the arguments into objects and `key=value` / `key-` edits, find the objects, edit
+each through `api/labeling.py`, print kubectl's line (`pod/kubia-x labeled`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reconciler.api.labeling import Field, edit, parse_edits
+from reconciler.cli.completion import complete_resources
+from reconciler.cli.context import cluster_from_cli
+from reconciler.cli.options import AllNamespaces, LabelSelector, Namespace, scope_of
+from reconciler.cli.printers.formats import name_of
+from reconciler.cli.resources import fetch, parse_targets
+from reconciler.errors import UsageError
+from reconciler.model.keys import ObjectKey
+
+commands = typer.Typer()
+
+Arguments = Annotated[
+    list[str],
+    typer.Argument(
+        help="TYPE NAME… or TYPE/NAME…, then KEY=VALUE… to set and KEY-… to remove.",
+        autocompletion=complete_resources,
+    ),
+]
+Overwrite = Annotated[
+    bool, typer.Option("--overwrite", help="Allow replacing a value that is already set.")
+]
+All = Annotated[bool, typer.Option("--all", help="Every object of the type in the namespace.")]
+
+
+def _split(args: list[str]) -> tuple[list[str], list[str]]:
+    """kubectl's GetResourcesAndPairs: edits are the arguments with `=` or a trailing `-`."""
+    resources = [a for a in args if "=" not in a and not a.endswith("-")]
+    pairs = [a for a in args if "=" in a or a.endswith("-")]
+    return resources, pairs
+
+
+def _run(
+    target: Field,
+    args: list[str],
+    *,
+    overwrite: bool,
+    everything: bool,
+    selector: str,
+    namespace: str,
+    all_namespaces: bool,
+) -> None:
+    resources, pairs = _split(args)
+    edits = parse_edits(target, pairs)
+    if not resources:
+        raise UsageError(
+            "one or more resources must be specified as <resource> <name> or <resource>/<name>"
+        )
+    if everything and selector:
+        raise UsageError("cannot set --all and --selector at the same time")
+    targets = parse_targets(resources, verb=target.noun)
+    if not everything and not selector and any(not t.names for t in targets):
+        raise UsageError(
+            "resource(s) were provided, but no name was specified; use --all or a selector"
+        )
+    scope = scope_of(namespace, all_namespaces, selector)
+    with cluster_from_cli() as cluster:
+        found = fetch(cluster.api, targets, scope)
+        for obj in found.objects:
+            result = edit(cluster.api, ObjectKey.of(obj), edits, overwrite=overwrite)
+            for key in result.missing:
+                typer.echo(f'{target.noun} "{key}" not found.')
+            typer.echo(f"{name_of(obj)} {result.verb}")
+    for error in found.errors:
+        typer.echo(str(error), err=True)
+    if found.errors:
+        raise typer.Exit(1)
+
+
+@commands.command()
+def label(
+    args: Arguments,
+    overwrite: Overwrite = False,
+    everything: All = False,
+    selector: LabelSelector = "",
+    namespace: Namespace = "default",
+    all_namespaces: AllNamespaces = False,
+) -> None:
+    """Set or remove labels, as `kubectl label` does.
+
+    Example: reconciler label pod kubia-x7tq2 env=debug --overwrite
+    """
+    _run(
+        Field.LABELS,
+        args,
+        overwrite=overwrite,
+        everything=everything,
+        selector=selector,
+        namespace=namespace,
+        all_namespaces=all_namespaces,
+    )
+
+
+@commands.command()
+def annotate(
+    args: Arguments,
+    overwrite: Overwrite = False,
+    everything: All = False,
+    selector: LabelSelector = "",
+    namespace: Namespace = "default",
+    all_namespaces: AllNamespaces = False,
+) -> None:
+    """Set or remove annotations, as `kubectl annotate` does.
+
+    Example: reconciler annotate pod kubia-x7tq2 mycompany.com/someannotation="foo bar"
+    """
+    _run(
+        Field.ANNOTATIONS,
+        args,
+        overwrite=overwrite,
+        everything=everything,
+        selector=selector,
+        namespace=namespace,
+        all_namespaces=all_namespaces,
+    )
