@@ -1,0 +1,188 @@
+"""The desired state as the daemon knows it: each file's last good manifests and current errors.
+
+The GitOps sync (runtime/sync.py) feeds it what the source read for the files that changed;
+it answers what that means for the cluster: the manifests to apply now, the objects no file
+declares any more (candidates for pruning), and the errors. A file that fails to load keeps its
+last good manifests, so its objects are neither changed nor pruned until it is fixed, and its
+errors clear by themselves when it loads again. Objects are identified per folder, not per file:
+an object whose manifest moved from one file to another in the same update is still declared.
+An object declared by two files is an error of the file that declared it second (the first
+keeps it). Pure bookkeeping: no I/O, no cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reconciler.api.apply import SOURCE, Manifest
+from reconciler.errors import Position
+from reconciler.model.keys import Obj, ObjectKey
+from reconciler.model.kinds import BY_KIND
+
+DEFAULT_NAMESPACE = "default"
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """One manifest file as the source read and validated it."""
+
+    manifests: tuple[Manifest, ...] = ()
+    positions: tuple[Position, ...] = ()
+    """Where each manifest starts (same order), for errors that point at a document."""
+    errors: tuple[str, ...] = ()
+    """`path:line:col: message` lines; a file with any is not applied."""
+
+
+@dataclass
+class FileState:
+    """What the daemon holds for one file."""
+
+    manifests: tuple[Manifest, ...] = ()
+    """The last good manifests (empty until the file first loaded cleanly)."""
+    errors: tuple[str, ...] = ()
+    refused: FileLoad | None = None
+    """A clean reading refused only because another file declares the same object."""
+
+
+@dataclass
+class Update:
+    """What an update of some files means for the cluster."""
+
+    apply: list[Manifest] = field(default_factory=list)
+    """Manifests of the files that loaded cleanly: to apply (unchanged ones change nothing)."""
+    dropped: set[ObjectKey] = field(default_factory=set)
+    """Objects the updated files declared before and no file declares now."""
+    errors: list[str] = field(default_factory=list)
+    """Current errors of the updated files."""
+    fixed: list[Path] = field(default_factory=list)
+    """Files that had errors before this update and have none now."""
+
+
+def key_of(manifest: Manifest) -> ObjectKey | None:
+    """The object a manifest declares, with the default namespace filled in as apply does;
+    None when it names no known kind or no name (validation reports those)."""
+    obj = manifest.obj
+    meta = obj.get("metadata")
+    info = BY_KIND.get(str(obj.get("kind", "")))
+    if info is None or not isinstance(meta, dict) or not meta.get("name"):
+        return None
+    namespace = (meta.get("namespace") or DEFAULT_NAMESPACE) if info.namespaced else ""
+    return ObjectKey(info.kind, namespace, str(meta["name"]))
+
+
+def source_file(obj: Obj) -> str:
+    """The file a live object was applied from: the path part of apply's
+    `reconciler.dev/source` annotation (`<path>#<document index>`); "" when it has none."""
+    source = ((obj.get("metadata") or {}).get("annotations") or {}).get(SOURCE) or ""
+    return str(source).rpartition("#")[0]
+
+
+class DesiredState:
+    """Every file's last good manifests and errors, and which file declares which object."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, FileState] = {}
+        self.owner: dict[ObjectKey, Path] = {}
+
+    def update(self, loads: Mapping[Path, FileLoad | None]) -> Update:
+        """Take in what the source read for some files (None: the file is gone)."""
+        update = Update()
+        before = {key for key, path in self.owner.items() if path in loads}
+        owner = {key: path for key, path in self.owner.items() if path not in loads}
+        for path in sorted(loads):
+            load = loads[path]
+            if load is None:
+                self.files.pop(path, None)
+                continue
+            state = self.files.setdefault(path, FileState())
+            errors = list(load.errors) or self._duplicates(path, load, owner)
+            if errors:
+                state.errors = tuple(errors)
+                state.refused = None if load.errors else load
+                update.errors.extend(errors)
+                self._claim(state.manifests, path, owner)
+            else:
+                self._accept(path, state, load, owner, update)
+        for path, state in sorted(self.files.items()):
+            # A file refused only for declaring what another file declared comes back by
+            # itself once the other file lets go.
+            if state.refused is None or path in loads:
+                continue
+            others = {key: where for key, where in owner.items() if where != path}
+            if not self._duplicates(path, state.refused, others):
+                before |= set(owner) - set(others)
+                owner = others
+                self._accept(path, state, state.refused, owner, update)
+        self.owner = owner
+        update.dropped = before - set(owner)
+        return update
+
+    def _accept(
+        self,
+        path: Path,
+        state: FileState,
+        load: FileLoad,
+        owner: dict[ObjectKey, Path],
+        update: Update,
+    ) -> None:
+        if state.errors:
+            update.fixed.append(path)
+        state.manifests, state.errors, state.refused = load.manifests, (), None
+        self._claim(load.manifests, path, owner)
+        update.apply.extend(load.manifests)
+
+    def replace(self, loads: Mapping[Path, FileLoad]) -> Update:
+        """Take in a whole new reading of the folder: files not in `loads` are gone."""
+        gone: dict[Path, FileLoad | None] = dict.fromkeys(set(self.files) - set(loads))
+        return self.update({**gone, **loads})
+
+    @staticmethod
+    def _duplicates(path: Path, load: FileLoad, owner: Mapping[ObjectKey, Path]) -> list[str]:
+        errors = []
+        seen: set[ObjectKey] = set()
+        for index, manifest in enumerate(load.manifests):
+            key = key_of(manifest)
+            if key is None:
+                continue
+            elsewhere = owner.get(key)
+            if key in seen or elsewhere is not None:
+                where = (
+                    load.positions[index] if index < len(load.positions) else Position(str(path))
+                )
+                other = "earlier in this file" if key in seen else f"in {elsewhere}"
+                errors.append(f"{where}: {key.kind} {key.name!r} is declared twice (also {other})")
+            seen.add(key)
+        return errors
+
+    @staticmethod
+    def _claim(manifests: Iterable[Manifest], path: Path, owner: dict[ObjectKey, Path]) -> None:
+        for manifest in manifests:
+            key = key_of(manifest)
+            if key is not None:
+                owner.setdefault(key, path)
+
+    # -- questions -----------------------------------------------------------------------------
+
+    def manifests(self) -> list[Manifest]:
+        """Every last good manifest, file by file."""
+        return [m for path in sorted(self.files) for m in self.files[path].manifests]
+
+    def manifests_for(self, keys: Iterable[ObjectKey]) -> list[Manifest]:
+        """The last good manifests of some objects (those still declared)."""
+        wanted = set(keys)
+        return [
+            m
+            for path in sorted({self.owner[k] for k in wanted if k in self.owner})
+            for m in self.files[path].manifests
+            if key_of(m) in wanted
+        ]
+
+    def broken(self) -> set[Path]:
+        """Files that currently have errors."""
+        return {path for path, state in self.files.items() if state.errors}
+
+    def errors(self) -> list[str]:
+        """Every current error, file by file."""
+        return [e for path in sorted(self.files) for e in self.files[path].errors]

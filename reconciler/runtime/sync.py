@@ -1,0 +1,311 @@
+"""One GitOps sync pass: bring the cluster to what the folder says, and tell drift apart.
+
+The daemon (runtime/daemon.py) calls `Syncer.sync_all` at start and on every periodic resync,
+`sync_paths` for each batch of changed files, and `check_drift` after the cluster moved. Every
+pass reads only what it must (the changed files; the source caches the rest), applies through
+the api's declarative apply with the folder as the inventory's source id, and prunes what no
+file declares any more, never everything at once (apply's refusal) and never what a broken file
+declared (its objects keep their last good state until it is fixed).
+
+Drift is a difference between the live object and the folder that the folder did not cause:
+apply's dry run says `configured` while the manifest is the one last applied (the
+last-applied annotation did not move), or an object this folder applied is gone. With
+self-heal it is applied back at once; without, it is reported and stays OutOfSync. A manifest
+that changed in the folder is always applied: that is a sync, not a heal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from reconciler.api import inventory as inventories
+from reconciler.api.apply import LAST_APPLIED, Action, Manifest, Outcome, apply
+from reconciler.api.prune import plan_prune, prune_objects
+from reconciler.api.server import Api
+from reconciler.clock import monotonic
+from reconciler.errors import Expired, Refused
+from reconciler.model.diff import Change
+from reconciler.model.keys import Obj, ObjectKey
+from reconciler.model.selectors import EVERYTHING
+from reconciler.runtime.desired import DesiredState, FileLoad, Update, key_of, source_file
+from reconciler.runtime.folder import ManifestFolder
+
+
+class Trigger(StrEnum):
+    """Why a sync ran."""
+
+    INITIAL = "initial"
+    CHANGE = "change"
+    RESYNC = "resync"
+    DRIFT = "drift"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A managed object that differs from the folder without the folder having changed."""
+
+    key: ObjectKey
+    changes: tuple[Change, ...] = ()
+    missing: bool = False
+    healed: bool = False
+
+
+@dataclass
+class SyncReport:
+    """What one pass found and did."""
+
+    trigger: Trigger
+    files: list[str] = field(default_factory=list)
+    """The files that changed (relative to the folder)."""
+    outcomes: list[Outcome] = field(default_factory=list)
+    drift: list[Drift] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    """Files whose errors cleared in this pass."""
+    duration: float = 0.0
+    apply_failed: bool = False
+    """Some object could not be applied (then nothing is pruned in this pass)."""
+
+    def count(self, action: Action) -> int:
+        return sum(1 for o in self.outcomes if o.action is action)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changed_cluster(self) -> bool:
+        return any(o.action is not Action.UNCHANGED for o in self.outcomes)
+
+
+@dataclass
+class _Plan:
+    apply: list[Manifest] = field(default_factory=list)
+    drift: list[Drift] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class Syncer:
+    """Keeps one cluster converged to one folder; holds the folder's desired state."""
+
+    def __init__(
+        self, api: Api, folder: ManifestFolder, *, source_id: str, prune: bool, self_heal: bool
+    ) -> None:
+        self.api = api
+        self.folder = folder
+        self.source_id = source_id
+        self.prune = prune
+        self.self_heal = self_heal
+        self.desired = DesiredState()
+        self.out_of_sync: dict[ObjectKey, Drift] = {}
+        """Drift found and not healed (self-heal off), until the object matches again."""
+        self._seen = api.store.revision()
+        self._own: set[int] = set()
+
+    # -- passes --------------------------------------------------------------------------------
+
+    def sync_all(self, trigger: Trigger) -> SyncReport:
+        """Read the whole folder and converge every object (a start or a periodic resync)."""
+        started = monotonic()
+        loads = {path: self.folder.load(path) for path in self.folder.files()}
+        update = self.desired.replace(loads)
+        report = SyncReport(trigger, files=[])
+        owned = inventories.load(self.api.store, self.source_id)
+        self._converge(update, report, modified=set(), prune_candidates=set(owned.objects))
+        report.errors[:0] = self.desired.errors()
+        report.duration = monotonic() - started
+        return report
+
+    def sync_paths(self, paths: Iterable[Path]) -> SyncReport | None:
+        """Converge what a batch of changed paths touched; None when none is a manifest."""
+        started = monotonic()
+        targets = self._expand(paths)
+        if not targets:
+            return None
+        loads: dict[Path, FileLoad | None] = {
+            path: self.folder.load(path) if self.folder.is_manifest_file(path) else None
+            for path in targets
+        }
+        previous = {
+            key_of(m): m.obj
+            for path in targets
+            for m in (self.desired.files[path].manifests if path in self.desired.files else ())
+        }
+        update = self.desired.update(loads)
+        modified = {
+            key
+            for m in update.apply
+            if (key := key_of(m)) is not None and previous.get(key) != m.obj
+        }
+        report = SyncReport(
+            Trigger.CHANGE, files=[self.folder.relative(p) for p in sorted(targets)]
+        )
+        self._converge(update, report, modified=modified, prune_candidates=update.dropped)
+        report.errors[:0] = update.errors
+        report.duration = monotonic() - started
+        return report
+
+    def check_drift(self) -> SyncReport | None:
+        """Look at the managed objects others changed since the last look; None when none."""
+        started = monotonic()
+        touched = self._touched()
+        if not touched:
+            return None
+        report = SyncReport(Trigger.DRIFT)
+        plan = self._plan(self.desired.manifests_for(touched), modified=set())
+        report.errors.extend(plan.errors)
+        for key in touched - {d.key for d in plan.drift}:
+            self.out_of_sync.pop(key, None)
+        report.drift = self._handle_drift(plan.drift, report)
+        report.duration = monotonic() - started
+        return report if report.drift or report.errors or report.outcomes else None
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _converge(
+        self,
+        update: Update,
+        report: SyncReport,
+        *,
+        modified: set[ObjectKey],
+        prune_candidates: set[ObjectKey],
+    ) -> None:
+        report.fixed = [self.folder.relative(p) for p in update.fixed]
+        plan = self._plan(update.apply, modified=modified)
+        report.errors.extend(plan.errors)
+        if plan.apply:
+            self._apply(plan.apply, report)
+        for drift in plan.drift:
+            self.out_of_sync.pop(drift.key, None)
+        report.drift = self._handle_drift(plan.drift, report)
+        declared = {k for k in (key_of(m) for m in update.apply) if k is not None}
+        for key in declared - {d.key for d in plan.drift}:
+            self.out_of_sync.pop(key, None)
+        if self.prune and prune_candidates and not (plan.errors or report.apply_failed):
+            self._prune(prune_candidates, report)
+        for key in prune_candidates - set(self.desired.owner):
+            self.out_of_sync.pop(key, None)
+
+    def _plan(self, manifests: Sequence[Manifest], *, modified: set[ObjectKey]) -> _Plan:
+        """Split manifests into what the folder changed (apply) and what drifted, by a dry run."""
+        plan = _Plan()
+        if not manifests:
+            return plan
+        dry = apply(self.api, manifests, source_id=self.source_id, dry_run=True)
+        plan.errors.extend(f.message for f in dry.failures)
+        owned = inventories.load(self.api.store, self.source_id).objects
+        for outcome in dry.outcomes:
+            manifest = outcome.manifest
+            if manifest is None:
+                continue
+            if outcome.action is Action.CREATED:
+                if outcome.key in owned and outcome.key not in modified:
+                    plan.drift.append(Drift(outcome.key, missing=True))
+                else:
+                    plan.apply.append(manifest)
+            elif outcome.action is Action.CONFIGURED:
+                if _last_applied(outcome.before) == _last_applied(outcome.after):
+                    plan.drift.append(Drift(outcome.key, outcome.changes))
+                else:
+                    plan.apply.append(manifest)
+            elif outcome.after != outcome.before:  # only the bookkeeping (a file renamed)
+                plan.apply.append(manifest)
+        return plan
+
+    def _handle_drift(self, drifts: list[Drift], report: SyncReport) -> list[Drift]:
+        if not drifts:
+            return []
+        if not self.self_heal:
+            for drift in drifts:
+                self.out_of_sync[drift.key] = drift
+            return drifts
+        manifests = self.desired.manifests_for(d.key for d in drifts)
+        failed = self._apply(manifests, report)
+        return [Drift(d.key, d.changes, d.missing, healed=d.key not in failed) for d in drifts]
+
+    def _apply(self, manifests: list[Manifest], report: SyncReport) -> set[ObjectKey]:
+        """Apply for real; returns the keys that failed."""
+        result = apply(self.api, manifests, source_id=self.source_id)
+        for outcome in result.outcomes:
+            if outcome.after is not None:
+                self._own.add(int(outcome.after["metadata"]["resourceVersion"]))
+        report.outcomes.extend(result.outcomes)
+        report.errors.extend(f.message for f in result.failures)
+        report.apply_failed = bool(result.failures) or report.apply_failed
+        return {f.key for f in result.failures if f.key is not None}
+
+    def _prune(self, candidates: set[ObjectKey], report: SyncReport) -> None:
+        """Delete what this folder applied and no file declares any more; never what a broken
+        file declared, never everything the folder owns (unless it is all in broken files)."""
+        owned = inventories.load(self.api.store, self.source_id)
+        declared = set(self.desired.owner)
+        broken = {str(path) for path in self.desired.broken()}
+        scope, force = owned, False
+        if any(key in declared for key in owned.objects):
+            # Something the folder owned is still declared, so this is not the folder looking
+            # empty: look only at what this pass dropped (the cost of an edit stays small).
+            subset = {k: owned.objects[k] for k in candidates if k in owned.objects}
+            scope, force = inventories.Inventory(self.source_id, subset), True
+        refusal: Refused | None = None
+        try:
+            doomed = plan_prune(self.api, scope, declared, selector=EVERYTHING, force=force)
+        except Refused as refused:
+            doomed = plan_prune(self.api, scope, declared, selector=EVERYTHING, force=True)
+            refusal = refused
+        doomed = [obj for obj in doomed if source_file(obj) not in broken]
+        if refusal is not None and doomed:
+            # apply's advice names its own flag; the daemon has none, on purpose.
+            reason = str(refusal).partition("; if that is what you want")[0]
+            report.errors.append(
+                f"error: {reason}; nothing was pruned (delete the objects yourself if the "
+                "folder is meant to be empty)"
+            )
+            return
+        pruned = prune_objects(self.api, doomed)
+        if pruned:
+            gone = {ObjectKey.of(obj) for obj in pruned}
+            remaining = {k: uid for k, uid in owned.objects.items() if k not in gone}
+            inventories.save(self.api.store, inventories.Inventory(self.source_id, remaining))
+        report.outcomes.extend(Outcome(ObjectKey.of(o), Action.PRUNED, before=o) for o in pruned)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _expand(self, paths: Iterable[Path]) -> set[Path]:
+        """The manifest files a batch touched: files named, files below folders named (on disk
+        now, or known from before the folder went)."""
+        targets: set[Path] = set()
+        for path in paths:
+            if path in self.desired.files or self.folder.is_manifest_name(path):
+                targets.add(path)
+                continue
+            prefix = f"{path}/"
+            targets.update(p for p in self.desired.files if str(p).startswith(prefix))
+            targets.update(self.folder.files(under=path))
+        return targets
+
+    def _touched(self) -> set[ObjectKey]:
+        """Managed keys written since the last look by anyone but this syncer."""
+        store = self.api.store
+        try:
+            events = store.watch(self._seen)
+        except Expired:
+            self._seen = store.revision()
+            self._own.clear()
+            return set(self.desired.owner)
+        if not events:
+            return set()
+        self._seen = events[-1].revision
+        touched = {
+            e.key for e in events if e.key in self.desired.owner and e.revision not in self._own
+        }
+        self._own = {r for r in self._own if r > self._seen}
+        return touched
+
+
+def _last_applied(obj: Obj | None) -> str | None:
+    annotations = ((obj or {}).get("metadata") or {}).get("annotations") or {}
+    value = annotations.get(LAST_APPLIED)
+    return None if value is None else str(value)
