@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 import pytest
 
 from reconciler.model.keys import Obj, ObjectKey
-from reconciler.runtime.session import open_cluster
 from reconciler.store.sqlite import SqliteStore
 
 DEADLINE = 20.0
@@ -467,8 +466,6 @@ def test_a_folder_deleted_while_watched_is_reported_and_picked_up_again(
 
 
 def change_replicas_live(home: Path, replicas: int) -> None:
-    """What `scale --live` does: change the cluster only, not the folder."""
-    with open_cluster(SqliteStore(home / "state.db")) as cluster:
-        live = cluster.api.get(RC_KEY)
-        live["spec"]["replicas"] = replicas
-        cluster.api.update(live)
+    """Change the cluster only, not the folder."""
+    scaled = cli(home, "scale", "rc", "kubia", "--replicas", str(replicas), "--live")
+    assert scaled.returncode == 0, scaled.stderr

@@ -309,3 +309,11 @@ def test_a_broken_file_at_start_does_not_prune_what_it_declared(
     assert not report.ok
     assert actions(report) == {}
     assert cluster.api.find(SVC_KEY) is not None
+
+
+def test_the_cluster_acting_on_managed_objects_is_not_drift(cluster: Cluster, folder: Path) -> None:
+    syncer = syncer_for(cluster, folder)
+    syncer.sync_all(Trigger.INITIAL)
+
+    assert len(running_pods(cluster)) == 3  # the controllers wrote the RC's and service's status
+    assert syncer.check_drift() is None
