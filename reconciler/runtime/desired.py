@@ -44,6 +44,8 @@ class FileState:
     errors: tuple[str, ...] = ()
     refused: FileLoad | None = None
     """A clean reading refused only because another file declares the same object."""
+    claimed: set[ObjectKey] = field(default_factory=set)
+    """The objects this file owns (it declared them first)."""
 
 
 @dataclass
@@ -80,74 +82,74 @@ def source_file(obj: Obj) -> str:
 
 
 class DesiredState:
-    """Every file's last good manifests and errors, and which file declares which object."""
+    """Every file's last good manifests and errors, and which file declares which object.
+
+    An update costs in proportion to the files it names, not to the folder."""
 
     def __init__(self) -> None:
         self.files: dict[Path, FileState] = {}
         self.owner: dict[ObjectKey, Path] = {}
+        self._refused: set[Path] = set()
 
     def update(self, loads: Mapping[Path, FileLoad | None]) -> Update:
         """Take in what the source read for some files (None: the file is gone)."""
         update = Update()
-        before = {key for key, path in self.owner.items() if path in loads}
-        owner = {key: path for key, path in self.owner.items() if path not in loads}
+        before: set[ObjectKey] = set()
+        for path in loads:
+            if path in self.files:
+                before |= self._release(path)
         for path in sorted(loads):
             load = loads[path]
             if load is None:
                 self.files.pop(path, None)
+                self._refused.discard(path)
                 continue
             state = self.files.setdefault(path, FileState())
-            errors = list(load.errors) or self._duplicates(path, load, owner)
+            errors = list(load.errors) or self._duplicates(path, load)
             if errors:
                 state.errors = tuple(errors)
                 state.refused = None if load.errors else load
+                if state.refused is None:
+                    self._refused.discard(path)
+                else:
+                    self._refused.add(path)
                 update.errors.extend(errors)
-                self._claim(state.manifests, path, owner)
+                self._claim(path, state.manifests)
             else:
-                self._accept(path, state, load, owner, update)
-        for path, state in sorted(self.files.items()):
+                self._accept(path, load, update)
+        for path in sorted(self._refused - set(loads)):
             # A file refused only for declaring what another file declared comes back by
             # itself once the other file lets go.
-            if state.refused is None or path in loads:
-                continue
-            others = {key: where for key, where in owner.items() if where != path}
-            if not self._duplicates(path, state.refused, others):
-                before |= set(owner) - set(others)
-                owner = others
-                self._accept(path, state, state.refused, owner, update)
-        self.owner = owner
-        update.dropped = before - set(owner)
+            refused = self.files[path].refused
+            if refused is not None and not self._duplicates(path, refused):
+                before |= self._release(path)
+                self._accept(path, refused, update)
+        update.dropped = {key for key in before if key not in self.owner}
         return update
-
-    def _accept(
-        self,
-        path: Path,
-        state: FileState,
-        load: FileLoad,
-        owner: dict[ObjectKey, Path],
-        update: Update,
-    ) -> None:
-        if state.errors:
-            update.fixed.append(path)
-        state.manifests, state.errors, state.refused = load.manifests, (), None
-        self._claim(load.manifests, path, owner)
-        update.apply.extend(load.manifests)
 
     def replace(self, loads: Mapping[Path, FileLoad]) -> Update:
         """Take in a whole new reading of the folder: files not in `loads` are gone."""
         gone: dict[Path, FileLoad | None] = dict.fromkeys(set(self.files) - set(loads))
         return self.update({**gone, **loads})
 
-    @staticmethod
-    def _duplicates(path: Path, load: FileLoad, owner: Mapping[ObjectKey, Path]) -> list[str]:
+    def _accept(self, path: Path, load: FileLoad, update: Update) -> None:
+        state = self.files[path]
+        if state.errors:
+            update.fixed.append(path)
+        state.manifests, state.errors, state.refused = load.manifests, (), None
+        self._refused.discard(path)
+        self._claim(path, load.manifests)
+        update.apply.extend(load.manifests)
+
+    def _duplicates(self, path: Path, load: FileLoad) -> list[str]:
         errors = []
         seen: set[ObjectKey] = set()
         for index, manifest in enumerate(load.manifests):
             key = key_of(manifest)
             if key is None:
                 continue
-            elsewhere = owner.get(key)
-            if key in seen or elsewhere is not None:
+            elsewhere = self.owner.get(key)
+            if key in seen or elsewhere not in (None, path):
                 where = (
                     load.positions[index] if index < len(load.positions) else Position(str(path))
                 )
@@ -156,12 +158,22 @@ class DesiredState:
             seen.add(key)
         return errors
 
-    @staticmethod
-    def _claim(manifests: Iterable[Manifest], path: Path, owner: dict[ObjectKey, Path]) -> None:
+    def _claim(self, path: Path, manifests: Iterable[Manifest]) -> None:
+        """Own the objects of `manifests` that no other file owns."""
+        state = self.files[path]
         for manifest in manifests:
             key = key_of(manifest)
-            if key is not None:
-                owner.setdefault(key, path)
+            if key is not None and self.owner.setdefault(key, path) == path:
+                state.claimed.add(key)
+
+    def _release(self, path: Path) -> set[ObjectKey]:
+        """Let go of everything a file owns; returns what it owned."""
+        state = self.files[path]
+        released, state.claimed = state.claimed, set()
+        for key in released:
+            if self.owner.get(key) == path:
+                del self.owner[key]
+        return released
 
     # -- questions -----------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ that changed in the folder is always applied: that is a sync, not a heal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -32,6 +33,7 @@ from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import EVERYTHING
 from reconciler.runtime.desired import DesiredState, FileLoad, Update, key_of, source_file
 from reconciler.runtime.folder import ManifestFolder
+from reconciler.store.base import EventType
 
 
 class Trigger(StrEnum):
@@ -103,7 +105,8 @@ class Syncer:
         self.out_of_sync: dict[ObjectKey, Drift] = {}
         """Drift found and not healed (self-heal off), until the object matches again."""
         self._seen = api.store.revision()
-        self._own: set[int] = set()
+        self._shapes: dict[ObjectKey, str] = {}
+        """Per managed object, what of it a sync compares (not its status) as last seen."""
 
     # -- passes --------------------------------------------------------------------------------
 
@@ -155,7 +158,7 @@ class Syncer:
         if not touched:
             return None
         report = SyncReport(Trigger.DRIFT)
-        plan = self._plan(self.desired.manifests_for(touched), modified=set())
+        plan = self._plan(self.desired.manifests_for(touched))
         report.errors.extend(plan.errors)
         for key in touched - {d.key for d in plan.drift}:
             self.out_of_sync.pop(key, None)
@@ -174,10 +177,13 @@ class Syncer:
         prune_candidates: set[ObjectKey],
     ) -> None:
         report.fixed = [self.folder.relative(p) for p in update.fixed]
-        plan = self._plan(update.apply, modified=modified)
+        # A manifest the folder changed is applied as it is; the others are compared first
+        # (they may have drifted, or only moved to another file).
+        changed = [m for m in update.apply if key_of(m) in modified]
+        plan = self._plan([m for m in update.apply if key_of(m) not in modified])
         report.errors.extend(plan.errors)
-        if plan.apply:
-            self._apply(plan.apply, report)
+        if changed or plan.apply:
+            self._apply(changed + plan.apply, report)
         for drift in plan.drift:
             self.out_of_sync.pop(drift.key, None)
         report.drift = self._handle_drift(plan.drift, report)
@@ -189,20 +195,23 @@ class Syncer:
         for key in prune_candidates - set(self.desired.owner):
             self.out_of_sync.pop(key, None)
 
-    def _plan(self, manifests: Sequence[Manifest], *, modified: set[ObjectKey]) -> _Plan:
-        """Split manifests into what the folder changed (apply) and what drifted, by a dry run."""
+    def _plan(self, manifests: Sequence[Manifest]) -> _Plan:
+        """Split manifests the folder did not change into what still needs applying (new to
+        the cluster, or only moved to another file) and what drifted, by a dry run."""
         plan = _Plan()
         if not manifests:
             return plan
         dry = apply(self.api, manifests, source_id=self.source_id, dry_run=True)
         plan.errors.extend(f.message for f in dry.failures)
-        owned = inventories.load(self.api.store, self.source_id).objects
+        owned: Set[ObjectKey] | None = None
         for outcome in dry.outcomes:
             manifest = outcome.manifest
             if manifest is None:
                 continue
             if outcome.action is Action.CREATED:
-                if outcome.key in owned and outcome.key not in modified:
+                if owned is None:
+                    owned = set(inventories.load(self.api.store, self.source_id).objects)
+                if outcome.key in owned or outcome.key in self.out_of_sync:
                     plan.drift.append(Drift(outcome.key, missing=True))
                 else:
                     plan.apply.append(manifest)
@@ -231,7 +240,7 @@ class Syncer:
         result = apply(self.api, manifests, source_id=self.source_id)
         for outcome in result.outcomes:
             if outcome.after is not None:
-                self._own.add(int(outcome.after["metadata"]["resourceVersion"]))
+                self._shapes[outcome.key] = _shape(outcome.after)
         report.outcomes.extend(result.outcomes)
         report.errors.extend(f.message for f in result.failures)
         report.apply_failed = bool(result.failures) or report.apply_failed
@@ -287,22 +296,43 @@ class Syncer:
         return targets
 
     def _touched(self) -> set[ObjectKey]:
-        """Managed keys written since the last look by anyone but this syncer."""
+        """Managed objects whose spec or metadata someone changed (or that were deleted) since
+        the last look; the cluster updating their status does not count."""
         store = self.api.store
         try:
             events = store.watch(self._seen)
         except Expired:
             self._seen = store.revision()
-            self._own.clear()
+            self._shapes.clear()
             return set(self.desired.owner)
         if not events:
             return set()
         self._seen = events[-1].revision
-        touched = {
-            e.key for e in events if e.key in self.desired.owner and e.revision not in self._own
-        }
-        self._own = {r for r in self._own if r > self._seen}
+        touched = set()
+        for event in events:
+            if event.key not in self.desired.owner:
+                continue
+            if event.type is EventType.DELETED:
+                self._shapes.pop(event.key, None)
+                touched.add(event.key)
+                continue
+            shape = _shape(event.object)
+            if self._shapes.get(event.key) != shape:
+                self._shapes[event.key] = shape
+                touched.add(event.key)
         return touched
+
+
+def _shape(obj: Obj) -> str:
+    """What a sync compares of an object: everything but its status and counters."""
+    meta = obj.get("metadata") or {}
+    compared = {
+        "spec": obj.get("spec"),
+        "labels": meta.get("labels"),
+        "annotations": meta.get("annotations"),
+        "deleting": meta.get("deletionTimestamp"),
+    }
+    return json.dumps(compared, sort_keys=True, separators=(",", ":"))
 
 
 def _last_applied(obj: Obj | None) -> str | None:
