@@ -55,19 +55,59 @@ def _namespace_option(args: Sequence[str]) -> str | None:
     return "default"
 
 
+VALUE_FLAGS = frozenset(
+    [
+        "-n",
+        "--namespace",
+        "-l",
+        "--selector",
+        "-o",
+        "--output",
+        "--for",
+        "--timeout",
+        "--type",
+        "--name",
+        "--port",
+        "--target-port",
+        "--replicas",
+        "--image",
+        "--save",
+        "--cascade",
+        "--grace-period",
+        "--request-timeout",
+        "--types",
+        "--labels",
+        "--generator",
+    ]
+)
+"""Options whose next word is their value, not a positional argument."""
+
+
+def _positionals(args: Sequence[str]) -> list[str]:
+    """The words after the command name that are arguments, not options or their values."""
+    words: list[str] = []
+    skip = False
+    for arg in args[1:]:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in VALUE_FLAGS
+        else:
+            words.append(arg)
+    return words
+
+
 def complete_resources(args: list[str], incomplete: str) -> list[str]:
     """TYPE first (or TYPE/NAME), then names of that type."""
-    words = [arg for arg in args[1:] if not arg.startswith("-")]
-    typed = [word for word in words if word != incomplete]
     namespace = _namespace_option(args)
     if "/" in incomplete:
         kind, _, prefix = incomplete.partition("/")
         names = _names_of(kind, namespace)
         return [f"{kind}/{name}" for name in names if name.startswith(prefix)]
-    resource_words = [word for word in typed if word in type_names() or "," in word]
-    if not resource_words:
+    typed = _positionals(args)
+    if not typed:
         return [name for name in type_names() if name.startswith(incomplete)]
-    names = _names_of(resource_words[-1].split(",")[-1], namespace)
+    names = _names_of(typed[0].split(",")[-1], namespace)
     return [name for name in names if name.startswith(incomplete)]
 
 

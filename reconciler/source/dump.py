@@ -71,6 +71,7 @@ def _yaml() -> YAML:
     yaml.Emitter = _GoEmitter
     yaml.Representer = _Representer
     yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # sorted by us
     yaml.indent(mapping=2, sequence=2, offset=0)
     return yaml
 

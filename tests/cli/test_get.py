@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from typer.testing import CliRunner
 
@@ -13,36 +12,9 @@ from reconciler.cli.app import app
 from reconciler.errors import UsageError
 from reconciler.source.dump import to_yaml
 from tests.cli.conftest import Arrange
+from tests.cli.workloads import kubia_rc, namespace, pod
 
 runner = CliRunner()
-
-
-def kubia_rc(name: str = "kubia", replicas: int = 2, **labels: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "ReplicationController",
-        "metadata": {"name": name},
-        "spec": {
-            "replicas": replicas,
-            "template": {
-                "metadata": {"labels": {"app": name, **labels}},
-                "spec": {"containers": [{"name": "kubia", "image": "luksa/kubia"}]},
-            },
-        },
-    }
-
-
-def namespace(name: str) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-
-
-def pod(name: str, ns: str = "default", **labels: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": ns, "labels": labels},
-        "spec": {"containers": [{"name": "main", "image": "busybox"}]},
-    }
 
 
 def rows(output: str) -> list[list[str]]:
