@@ -19,6 +19,7 @@ from reconciler.cli.printers.columns import sort_events
 from reconciler.cli.printers.events import events_table
 from reconciler.cli.printers.formats import Output as Format
 from reconciler.cli.printers.formats import parse_output, render_objects
+from reconciler.cli.printers.tabwriter import TabWriter
 from reconciler.cli.resources import resolve_types
 from reconciler.cli.waiting import parse_duration
 from reconciler.errors import UsageError
@@ -83,9 +84,11 @@ def events(
         revision = cluster.store.revision()
         found = [e for e in cluster.api.list("Event", scope) if _wanted(e, about, wanted_types)]
         now = cluster.api.clock.now()
+        writer = TabWriter(remember_widths=watch)
         if fmt is Format.TABLE:
             if found:
-                typer.echo(events_table(found, now=now, all_namespaces=all_namespaces), nl=False)
+                text = events_table(found, now=now, all_namespaces=all_namespaces, writer=writer)
+                typer.echo(text, nl=False)
             elif not watch:
                 where = "" if all_namespaces else f" in {namespace} namespace"
                 typer.echo(f"No events found{where}.", err=True)
@@ -107,7 +110,12 @@ def events(
                 ]
                 if not fresh:
                     continue
+                if fmt is not Format.TABLE:
+                    typer.echo(render_objects(fresh, fmt, single=False), nl=False)
+                    continue
                 now = cluster.api.clock.now()
-                text = events_table(fresh, now=now, all_namespaces=all_namespaces, header=header)
+                text = events_table(
+                    fresh, now=now, all_namespaces=all_namespaces, header=header, writer=writer
+                )
                 typer.echo(text, nl=False)
                 header = False

@@ -14,10 +14,16 @@ HEADER = ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE")
 
 
 def events_table(
-    events: Sequence[Obj], *, now: float, all_namespaces: bool = False, header: bool = True
+    events: Sequence[Obj],
+    *,
+    now: float,
+    all_namespaces: bool = False,
+    header: bool = True,
+    writer: TabWriter | None = None,
 ) -> str:
-    """The rows of `kubectl events`, oldest first."""
-    writer = TabWriter()
+    """The rows of `kubectl events`, oldest first. Pass the same `writer` (with remembered
+    widths) for every batch of a watch, so later rows stay aligned with earlier ones."""
+    writer = writer or TabWriter()
     if header:
         writer.write("\t".join((("NAMESPACE",) if all_namespaces else ()) + HEADER) + "\n")
     for event in sort_events(events):
