@@ -101,7 +101,8 @@ def status(
             raise UsageError("no folder given and no daemon has watched one: reconciler status DIR")
         root = chosen.absolute()
         folder_identity(root)
-        report = folder_status(cluster.api, ManifestFolder(root), source_id=source_id_for([root]))
+        manifests = ManifestFolder(root, display=str(chosen))
+        report = folder_status(cluster.api, manifests, source_id=source_id_for([root]))
     typer.echo(json.dumps(_as_json(report), indent=2) if output else _as_text(report), nl=False)
     raise typer.Exit(0 if report.ok else 1)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -32,7 +33,7 @@ from reconciler.runtime.session import Cluster, open_cluster
 from reconciler.runtime.status import record_failure, record_sync, remember_folder
 from reconciler.runtime.sync import Syncer, SyncReport, Trigger
 from reconciler.runtime.synclog import SyncLog
-from reconciler.runtime.watcher import FolderLost, FolderWatcher, folder_identity
+from reconciler.runtime.watcher import FolderLost, FolderWatcher, Relevance, folder_identity
 from reconciler.store.open import open_store
 from reconciler.store.paths import state_home
 
@@ -67,6 +68,7 @@ class Daemon:
         self._watcher: FolderWatcher | None = None
         self._lost_since: float | None = None
         self._advanced_revision = -1
+        self._relevant: Relevance = lambda path, directory: True
 
     @property
     def stopping(self) -> bool:
@@ -84,7 +86,8 @@ class Daemon:
         StoreError when another daemon holds the state folder."""
         folder_identity(self.root)
         with DaemonLock(state_home(), folder=self.root), open_cluster(open_store()) as cluster:
-            folder = ManifestFolder(self.root)
+            folder = ManifestFolder(self.root, display=str(self.options.folder))
+            self._relevant = folder.relevant
             syncer = Syncer(
                 cluster.api,
                 folder,
@@ -165,12 +168,17 @@ class Daemon:
             record_sync(cluster.store, self.source_id, report, when=cluster.clock.now())
 
     def _guarded(self, step: Callable[[], SyncReport | None]) -> SyncReport | None:
-        """Run a sync step; an error a user can cause is logged, never the end of the daemon."""
+        """Run a sync step; its failure is logged, never the end of the daemon. A bug (an
+        exception that is no ReconcilerError) is logged with its traceback, and the next step
+        runs, as controller-runtime recovers a reconciler's panic."""
         try:
             return step()
         except ReconcilerError as error:
             self._log.event("error", str(error), level="error")
-            return None
+        except Exception as error:
+            trace = "".join(traceback.format_exception(error))
+            self._log.event("internal-error", f"internal error: {error!r}\n{trace}", level="error")
+        return None
 
     # -- a lost folder -------------------------------------------------------------------------
 
@@ -188,7 +196,7 @@ class Daemon:
         if self._lost_since is None or monotonic() - self._lost_since < FOLDER_RETRY:
             return False
         self._lost_since = monotonic()
-        watcher = FolderWatcher(self.root, relevant=ManifestFolder(self.root).relevant)
+        watcher = FolderWatcher(self.root, relevant=self._relevant)
         try:
             watcher.start()
         except FolderLost:

@@ -1,86 +1,86 @@
-"""The watched folder as the daemon sees it: which paths are manifests, and reading one file.
+"""The watched folder as the daemon sees it: which paths are manifests, and reading them.
 
-The daemon, the watcher's filter and `reconciler status` ask here which paths matter (manifest
-files below the folder, not hidden, not editor temp files, not symbolic links leaving it) and
-read one file at a time into a `FileLoad`. Interim: it parses with ruamel.yaml's safe loader
-itself until the source package's loader (positions, schema validation, per-file cache) lands;
-then it becomes a thin adapter over that loader, with the same interface.
+A thin adapter over the source package, so that the daemon, its watcher's filter and
+`reconciler status` agree with `reconciler validate` and `apply -f DIR` on what the folder holds:
+`source/files.py` decides which paths are manifests (suffix, hidden, editor temp files,
+`.reconcilerignore`, symbolic links leaving the folder), `source/cache.py` reads and checks them.
+A whole-folder read goes through one long-lived cache, so a resync re-reads only files whose
+size or mtime moved; a batch reads just the files the watcher named. What comes back is a
+`FileLoad` per file: apply's manifests (with the absolute path and document index apply records
+in its source annotation) and the error lines, each `path:line:col: error: message`, the path
+as the user wrote the folder. Warnings (an empty file) are not errors: such a file declares
+nothing. No parsing or validation logic of its own.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
 
 from reconciler.api.apply import Manifest
 from reconciler.errors import Position
 from reconciler.runtime.desired import FileLoad
-
-SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def _temporary(name: str) -> bool:
-    return (
-        name == "4913"
-        or name.endswith(("~", ".swp", ".swx", ".tmp"))
-        or name.startswith((".#", "#"))
-        or name.startswith(".")
-    )
+from reconciler.source.cache import Checker, FileEntry, SourceCache
+from reconciler.source.files import ManifestTree, SourceFile, is_manifest_name
 
 
 class ManifestFolder:
-    """One folder of manifests."""
+    """One folder of manifests, read through the source package's cache."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, *, display: str | None = None, checker: Checker | None = None
+    ) -> None:
         self.root = root
+        self._tree = ManifestTree(root, display)
+        self._checker = checker
+        self._cache = SourceCache(checker=checker)
 
     def relevant(self, path: Path, directory: bool) -> bool:
-        if any(part.startswith(".") for part in path.relative_to(self.root).parts):
-            return False
-        return directory or self.is_manifest_name(path)
+        """Whether a changed path can matter (the watcher's filter)."""
+        return self._tree.wants(path, directory=directory)
 
     def is_manifest_name(self, path: Path) -> bool:
-        return path.suffix in SUFFIXES and not _temporary(path.name)
+        """Whether a path found below the folder is named like a manifest (it may be gone)."""
+        return is_manifest_name(path.name)
 
     def is_manifest_file(self, path: Path) -> bool:
-        if not self.is_manifest_name(path) or not path.is_file():
-            return False
-        return not path.is_symlink() or self.root.resolve() in path.resolve().parents
+        """Whether a path is a manifest file of the folder now."""
+        return path.is_file() and self._tree.wants(path)
 
     def files(self, under: Path | None = None) -> list[Path]:
-        start = under or self.root
-        found = []
-        for top, dirs, names in os.walk(start):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in names:
-                path = Path(top) / name
-                if self.is_manifest_file(path):
-                    found.append(path)
-        return sorted(found)
+        """Every manifest file of the folder, or of one folder below it."""
+        found = self._tree.files()
+        if under is None:
+            return found
+        prefix = f"{under}/"
+        return [path for path in found if str(path).startswith(prefix)]
 
     def relative(self, path: Path) -> str:
+        """A file's path inside the folder (`apps/kubia-rc.yaml`), for logs and status."""
         try:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
 
     def load(self, path: Path) -> FileLoad:
-        try:
-            text = path.read_text()
-        except (OSError, UnicodeDecodeError) as error:
-            return FileLoad(errors=(f"{path}:1:1: error: cannot read: {error}",))
-        yaml = YAML(typ="safe")
-        try:
-            docs = [d for d in yaml.load_all(text) if d is not None]
-        except MarkedYAMLError as error:
-            mark = error.problem_mark
-            where = Position(
-                str(path), (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1
-            )
-            return FileLoad(errors=(f"{where}: error: {error.problem}",))
-        manifests = tuple(Manifest(d, path=str(path), index=i) for i, d in enumerate(docs))
-        errors = tuple(f"{path}:1:1: error: not a mapping" for d in docs if not isinstance(d, dict))
-        return FileLoad(manifests, tuple(Position(str(path)) for _ in manifests), errors)
+        """Read one file the watcher reported (it changed, so it is read again)."""
+        single = SourceCache(checker=self._checker)
+        snapshot = single.load_files([SourceFile(path, self._tree.display(path))])
+        return _file_load(path, snapshot.files[0])
+
+    def load_all(self) -> dict[Path, FileLoad]:
+        """Read every manifest file of the folder, reusing what did not change."""
+        paths = self._tree.files()
+        sources = [SourceFile(path, self._tree.display(path)) for path in paths]
+        snapshot = self._cache.load_files(sources)
+        return {
+            path: _file_load(path, entry) for path, entry in zip(paths, snapshot.files, strict=True)
+        }
+
+
+def _file_load(path: Path, entry: FileEntry) -> FileLoad:
+    documents = entry.documents
+    return FileLoad(
+        manifests=tuple(Manifest(d.obj, path=str(path), index=d.index) for d in documents),
+        positions=tuple(Position(entry.display, d.line, d.column) for d in documents),
+        errors=tuple(str(d) for d in entry.diagnostics if d.is_error),
+    )

@@ -128,7 +128,7 @@ def last_sync(store: Store, source_id: str) -> dict[str, Any] | None:
 def folder_status(api: Api, folder: ManifestFolder, *, source_id: str) -> FolderStatus:
     """Compare the folder with the live cluster, object by object."""
     desired = DesiredState()
-    desired.replace({path: folder.load(path) for path in folder.files()})
+    desired.replace(folder.load_all())
     status = FolderStatus(str(folder.root), errors=desired.errors())
     status.last_sync = last_sync(api.store, source_id)
     manifests = desired.manifests()

@@ -113,7 +113,7 @@ class Syncer:
     def sync_all(self, trigger: Trigger) -> SyncReport:
         """Read the whole folder and converge every object (a start or a periodic resync)."""
         started = monotonic()
-        loads = {path: self.folder.load(path) for path in self.folder.files()}
+        loads = self.folder.load_all()
         update = self.desired.replace(loads)
         report = SyncReport(trigger, files=[])
         owned = inventories.load(self.api.store, self.source_id)

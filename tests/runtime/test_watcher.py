@@ -10,20 +10,10 @@ from pathlib import Path
 import pytest
 
 from reconciler.clock import monotonic
+from reconciler.runtime.folder import ManifestFolder
 from reconciler.runtime.watcher import Batch, FolderLost, FolderWatcher
 
 DEADLINE = 10.0
-
-
-def _manifests_only(path: Path, directory: bool) -> bool:
-    """What the daemon cares about, minus the editor temp files: folders and manifest files."""
-    name = path.name
-    if directory:
-        return not name.startswith(".")
-    temporary = (
-        name == "4913" or name.endswith(("~", ".swp", ".tmp")) or name.startswith((".#", "#"))
-    )
-    return not temporary and path.suffix in (".yaml", ".yml", ".json")
 
 
 @pytest.fixture
@@ -35,7 +25,7 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def watcher(folder: Path) -> Iterator[FolderWatcher]:
-    with FolderWatcher(folder, relevant=_manifests_only) as watching:
+    with FolderWatcher(folder, relevant=ManifestFolder(folder).relevant) as watching:
         yield watching
 
 
@@ -215,3 +205,16 @@ def wait_for(condition: Callable[[], bool]) -> None:
     deadline = monotonic() + DEADLINE
     while not condition():
         assert monotonic() < deadline, "condition not met before the deadline"
+
+
+def test_hidden_folders_and_ignored_paths_are_not_reported(folder: Path, tmp_path: Path) -> None:
+    (folder / ".reconcilerignore").write_text("drafts/\n")
+    (folder / "drafts").mkdir()
+    (folder / ".git").mkdir()
+    with FolderWatcher(folder, relevant=ManifestFolder(folder).relevant) as watcher:
+        (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+        (folder / ".git" / "config.yaml").write_text("x: 1\n")
+        (folder / "drafts" / "rc.yaml").write_text("kind: ReplicationController\n")
+        (folder / "notes.txt").write_text("not a manifest\n")
+
+        assert drain(watcher) == []
