@@ -1,0 +1,1 @@
+"""reconciler's benchmarks: `python -m bench` (see bench/__main__.py and README's Performance)."""
