@@ -111,13 +111,24 @@ class Syncer:
     # -- passes --------------------------------------------------------------------------------
 
     def sync_all(self, trigger: Trigger) -> SyncReport:
-        """Read the whole folder and converge every object (a start or a periodic resync)."""
+        """Read the whole folder and converge it. At start every object is compared with the
+        cluster; a periodic resync (or a folder that came back) only catches up on files whose
+        content changed without an event, since drift arrives through the store's watch."""
         started = monotonic()
         loads = self.folder.load_all()
+        before = self._locations(self.desired.files)
         update = self.desired.replace(loads)
-        report = SyncReport(trigger, files=[])
+        modified, moved = self._compare(before, update)
+        report = SyncReport(trigger)
+        if trigger is Trigger.INITIAL:
+            modified = set()  # compare every object with the cluster: it may have drifted
+        else:
+            update.apply = [m for m in update.apply if key_of(m) in modified | moved]
+            edited = {Path(m.path) for m in update.apply if m.path and key_of(m) in modified}
+            gone = {path for path, _ in before.values()} - set(loads)
+            report.files = self._names(edited | gone)
         owned = inventories.load(self.api.store, self.source_id)
-        self._converge(update, report, modified=set(), prune_candidates=set(owned.objects))
+        self._converge(update, report, modified=modified, prune_candidates=set(owned.objects))
         report.errors[:0] = self.desired.errors()
         report.duration = monotonic() - started
         return report
@@ -132,20 +143,10 @@ class Syncer:
             path: self.folder.load(path) if self.folder.is_manifest_file(path) else None
             for path in targets
         }
-        previous = {
-            key_of(m): m.obj
-            for path in targets
-            for m in (self.desired.files[path].manifests if path in self.desired.files else ())
-        }
+        before = self._locations(path for path in targets if path in self.desired.files)
         update = self.desired.update(loads)
-        modified = {
-            key
-            for m in update.apply
-            if (key := key_of(m)) is not None and previous.get(key) != m.obj
-        }
-        report = SyncReport(
-            Trigger.CHANGE, files=[self.folder.relative(p) for p in sorted(targets)]
-        )
+        modified, _ = self._compare(before, update)
+        report = SyncReport(Trigger.CHANGE, files=self._names(targets))
         self._converge(update, report, modified=modified, prune_candidates=update.dropped)
         report.errors[:0] = update.errors
         report.duration = monotonic() - started
@@ -281,6 +282,38 @@ class Syncer:
         report.outcomes.extend(Outcome(ObjectKey.of(o), Action.PRUNED, before=o) for o in pruned)
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _locations(self, files: Iterable[Path]) -> dict[ObjectKey, tuple[Path, Manifest]]:
+        """Where each object of some files is declared now, and how."""
+        found = {}
+        for path in files:
+            for manifest in self.desired.files[path].manifests:
+                key = key_of(manifest)
+                if key is not None:
+                    found[key] = (path, manifest)
+        return found
+
+    @staticmethod
+    def _compare(
+        before: dict[ObjectKey, tuple[Path, Manifest]], update: Update
+    ) -> tuple[set[ObjectKey], set[ObjectKey]]:
+        """The objects an update declares differently (modified) and those declared the same
+        way in another place (moved: another file or document index)."""
+        modified: set[ObjectKey] = set()
+        moved: set[ObjectKey] = set()
+        for manifest in update.apply:
+            key = key_of(manifest)
+            if key is None:
+                continue
+            previous = before.get(key)
+            if previous is None or previous[1].obj != manifest.obj:
+                modified.add(key)
+            elif (previous[1].path, previous[1].index) != (manifest.path, manifest.index):
+                moved.add(key)
+        return modified, moved
+
+    def _names(self, paths: Iterable[Path]) -> list[str]:
+        return [self.folder.relative(path) for path in sorted(paths)]
 
     def _expand(self, paths: Iterable[Path]) -> set[Path]:
         """The manifest files a batch touched: files named, files below folders named (on disk

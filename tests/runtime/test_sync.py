@@ -317,3 +317,30 @@ def test_the_cluster_acting_on_managed_objects_is_not_drift(cluster: Cluster, fo
 
     assert len(running_pods(cluster)) == 3  # the controllers wrote the RC's and service's status
     assert syncer.check_drift() is None
+
+
+def test_a_resync_catches_an_edit_whose_event_was_missed(cluster: Cluster, folder: Path) -> None:
+    syncer = syncer_for(cluster, folder)
+    syncer.sync_all(Trigger.INITIAL)
+
+    (folder / "kubia-rc.yaml").write_text(rc_yaml(replicas=4))
+    (folder / "kubia-svc.yaml").unlink()
+    report = syncer.sync_all(Trigger.RESYNC)
+
+    assert report.files == ["kubia-rc.yaml", "kubia-svc.yaml"]
+    assert actions(report) == {"configured": ["kubia"], "pruned": ["kubia-http"]}
+
+
+def test_a_resync_of_an_unchanged_folder_writes_nothing(cluster: Cluster, folder: Path) -> None:
+    syncer = syncer_for(cluster, folder, heal=False)
+    syncer.sync_all(Trigger.INITIAL)
+    live = cluster.api.get(RC_KEY)
+    live["spec"]["replicas"] = 6
+    cluster.api.update(live)
+    cluster.advance()
+    revision = cluster.store.revision()
+
+    report = syncer.sync_all(Trigger.RESYNC)
+
+    assert report.files == [] and actions(report) == {}
+    assert cluster.store.revision() == revision
