@@ -1,0 +1,253 @@
+"""The per-file cache: a file is read and checked once per change, not once per command.
+
+`validate_paths` (and the daemon, which keeps one `SourceCache` alive and reloads only what its
+watcher reports) call `SourceCache.load`. In process, a file whose size, mtime, inode and ctime
+are unchanged is not even opened; a file whose bytes hash the same as last time is not parsed
+again. Optionally, an on-disk store keyed by path and content hash (under the state home) lets
+a new process skip parsing and per-document checks for files it has seen before, so a second
+`reconciler validate` over an unchanged folder costs little more than reading the files.
+
+The cache stores whatever a `Checker` says about each document (the validator's per-document
+rules) next to the parse result, so it must be told, through `salt`, anything that would change
+those answers (schema files, program version). It never validates by itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reconciler.source.diagnostics import Diagnostic, Severity, error
+from reconciler.source.document import Document
+from reconciler.source.files import SourceFile, collect
+from reconciler.source.loader import MAX_FILE_BYTES, TOO_LARGE, load_bytes
+
+Checker = Callable[[Document], Sequence[Diagnostic]]
+"""Per-document checks whose results are cached with the document (a pure function of it)."""
+
+CACHE_FILE = "source-cache.marshal"
+MAX_DISK_ENTRIES = 20_000
+_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One file as last read: its objects and every per-file and per-document diagnostic."""
+
+    display: str
+    digest: str
+    documents: tuple[Document, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    stat: tuple[int, int, int, int] | None = None
+    """size, mtime_ns, inode, ctime_ns when read from a file; None for stdin and failures."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The result of one `load`: every file in order, and what changed since the last load."""
+
+    files: tuple[FileEntry, ...]
+    problems: tuple[Diagnostic, ...] = ()
+    """Arguments that name nothing (a missing path)."""
+    changed: frozenset[str] = field(default_factory=frozenset)
+    """Files (as displayed) that are new or whose content changed since the previous load."""
+    removed: frozenset[str] = field(default_factory=frozenset)
+    """Files the previous load had and this one has not."""
+    parsed: int = 0
+    """How many files had to be parsed (missed both caches)."""
+
+    @property
+    def documents(self) -> list[Document]:
+        return [document for entry in self.files for document in entry.documents]
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        found = list(self.problems)
+        for entry in self.files:
+            found.extend(entry.diagnostics)
+        return found
+
+
+class SourceCache:
+    """Parsed files by path; keep one instance to make repeated loads cheap."""
+
+    def __init__(
+        self,
+        *,
+        checker: Checker | None = None,
+        disk: Path | None = None,
+        salt: str = "",
+        stdin: BinaryIO | None = None,
+    ) -> None:
+        self._checker = checker
+        self._entries: dict[str, FileEntry] = {}
+        self._disk = _DiskStore(disk / CACHE_FILE, salt) if disk is not None else None
+        self._stdin = stdin
+
+    def load(self, arguments: Sequence[str]) -> Snapshot:
+        """Read the files PATH arguments name (files, folders, `-`), reusing what is unchanged."""
+        files, problems = collect(arguments)
+        return self.load_files(files, problems=problems)
+
+    def load_files(
+        self, files: Sequence[SourceFile], *, problems: Iterable[Diagnostic] = ()
+    ) -> Snapshot:
+        """Read exactly these files; the daemon passes the files of its folder."""
+        entries: list[FileEntry] = []
+        changed: set[str] = set()
+        parsed = 0
+        for source in files:
+            previous = self._entries.get(source.display)
+            entry, was_parsed = self._read(source, previous)
+            parsed += was_parsed
+            if previous is None or previous.digest != entry.digest:
+                changed.add(source.display)
+            entries.append(entry)
+        removed = frozenset(self._entries) - {entry.display for entry in entries}
+        self._entries = {entry.display: entry for entry in entries}
+        if self._disk is not None:
+            self._disk.save()
+        return Snapshot(tuple(entries), tuple(problems), frozenset(changed), removed, parsed)
+
+    def forget(self, displays: Iterable[str]) -> None:
+        """Drop files from the in-process cache, so the next load re-reads them (the watcher
+        calls this for paths it saw change, in case size and mtime look the same)."""
+        for display in displays:
+            self._entries.pop(display, None)
+
+    def _read(self, source: SourceFile, previous: FileEntry | None) -> tuple[FileEntry, bool]:
+        display = source.display
+        if source.path is None:
+            stream = self._stdin or sys.stdin.buffer
+            return self._parse(display, stream.read(MAX_FILE_BYTES + 1), None)
+        try:
+            info = os.stat(source.path)
+        except OSError as exc:
+            return _unreadable(display, exc), False
+        stat = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+        if previous is not None and previous.stat == stat:
+            return previous, False
+        if info.st_size > MAX_FILE_BYTES:
+            problem = error(display, 1, 1, TOO_LARGE)
+            return FileEntry(display, f"size:{info.st_size}", (), (problem,), stat), False
+        try:
+            data = source.path.read_bytes()
+        except OSError as exc:
+            return _unreadable(display, exc), False
+        if previous is not None and previous.digest == _digest(data):
+            return _restat(previous, stat), False
+        return self._parse(display, data, stat)
+
+    def _parse(
+        self, display: str, data: bytes, stat: tuple[int, int, int, int] | None
+    ) -> tuple[FileEntry, bool]:
+        digest = _digest(data)
+        if self._disk is not None:
+            cached = self._disk.get(display, digest)
+            if cached is not None:
+                return FileEntry(display, digest, cached[0], cached[1], stat), False
+        result = load_bytes(data, display)
+        diagnostics = list(result.diagnostics)
+        if self._checker is not None:
+            for document in result.documents:
+                diagnostics.extend(self._checker(document))
+        entry = FileEntry(display, digest, result.documents, tuple(diagnostics), stat)
+        if self._disk is not None:
+            self._disk.put(display, digest, entry)
+        return entry, True
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _restat(entry: FileEntry, stat: tuple[int, int, int, int]) -> FileEntry:
+    """The same content under a new stat (a touch, or a save that changed nothing)."""
+    return FileEntry(entry.display, entry.digest, entry.documents, entry.diagnostics, stat)
+
+
+def _unreadable(display: str, exc: OSError) -> FileEntry:
+    reason = exc.strerror or str(exc)
+    return FileEntry(display, "", (), (error(display, 0, 0, f"cannot read: {reason}"),))
+
+
+# --- on disk -----------------------------------------------------------------------------------
+
+
+class _DiskStore:
+    """Parse-and-check results by (path, content hash) in one marshal file.
+
+    marshal, not pickle: it only holds plain values (no code runs on load) and is the fastest
+    format Python has for them. Anything unreadable (corrupt, truncated, another version) is an
+    empty cache; writing is best effort, atomic (write aside, then rename).
+    """
+
+    def __init__(self, path: Path, salt: str) -> None:
+        self.path = path
+        self.salt = f"{_FORMAT}:{salt}"
+        self._entries: dict[tuple[str, str], Any] | None = None
+        self._dirty = False
+
+    def _all(self) -> dict[tuple[str, str], Any]:
+        if self._entries is None:
+            self._entries = {}
+            try:
+                with open(self.path, "rb") as stream:
+                    salt, entries = marshal.load(stream)
+                if salt == self.salt and isinstance(entries, dict):
+                    self._entries = entries
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+        return self._entries
+
+    def get(
+        self, display: str, digest: str
+    ) -> tuple[tuple[Document, ...], tuple[Diagnostic, ...]] | None:
+        raw = self._all().get((display, digest))
+        if raw is None:
+            return None
+        try:
+            documents = tuple(Document(*fields) for fields in raw[0])
+            diagnostics = tuple(
+                Diagnostic(d[0], d[1], d[2], Severity(d[3]), *d[4:]) for d in raw[1]
+            )
+        except (TypeError, ValueError, IndexError):
+            return None
+        # recently used entries move to the end, so trimming drops the oldest
+        entries = self._all()
+        entries[(display, digest)] = entries.pop((display, digest))
+        self._dirty = True
+        return documents, diagnostics
+
+    def put(self, display: str, digest: str, entry: FileEntry) -> None:
+        documents = tuple(
+            (d.path, d.index, d.obj, dict(d.positions), d.item) for d in entry.documents
+        )
+        diagnostics = tuple(
+            (d.path, d.line, d.column, str(d.severity), d.message, d.object, d.field)
+            for d in entry.diagnostics
+        )
+        self._all()[(display, digest)] = (documents, diagnostics)
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty or self._entries is None:
+            return
+        entries = self._entries
+        if len(entries) > MAX_DISK_ENTRIES:
+            entries = dict(list(entries.items())[-MAX_DISK_ENTRIES:])
+        aside = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(aside, "wb") as stream:
+                marshal.dump((self.salt, entries), stream)
+            os.replace(aside, self.path)
+            self._dirty = False
+        except (OSError, ValueError):
+            aside.unlink(missing_ok=True)

@@ -1,0 +1,168 @@
+"""Which files a command's PATH arguments name: files, folders (recursively) and `-` for stdin.
+
+`reconciler validate`, `apply` and the daemon's watcher all decide here which paths are
+manifests, so that a file the walk skips is also a file whose changes the watcher ignores: names
+ending in .yaml, .yml or .json; not hidden (a leading dot, which also skips `.git/`); not an
+editor's temporary file; not ignored by a `.reconcilerignore` (gitignore syntax); and never
+through a symbolic link that leads out of the folder. A file named explicitly is read whatever
+its name, as kubectl does. This module lists paths; it does not parse them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.source.diagnostics import Diagnostic, error
+from reconciler.source.ignore import IGNORE_FILE, IgnoreRules
+
+SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+STDIN_NAME = "STDIN"
+"""How standard input is named in messages, as kubectl names it."""
+
+_TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".crswap", "___jb_tmp___", "___jb_old___")
+
+
+def is_editor_temp(name: str) -> bool:
+    """Files editors write beside the real one while saving: vim's `4913` probe and swap files,
+    Emacs `#autosave#` and `.#lock` files, `~` backups, JetBrains' safe-write copies, `*.tmp`."""
+    return (
+        name == "4913"
+        or name.endswith(_TEMP_SUFFIXES)
+        or name.startswith(".#")
+        or (name.startswith("#") and name.endswith("#"))
+    )
+
+
+def is_manifest_name(name: str) -> bool:
+    """Whether a file of this name found in a folder is read as a manifest."""
+    return name.lower().endswith(SUFFIXES) and not name.startswith(".") and not is_editor_temp(name)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file to read: `path` None means standard input; `display` is how messages name it."""
+
+    path: Path | None
+    display: str
+
+
+class ManifestTree:
+    """One folder of manifests: its files, and whether a given path below it is one of them."""
+
+    def __init__(self, root: Path, display: str | None = None) -> None:
+        self.root = root
+        self.display_root = display if display is not None else str(root)
+        self._real_root = os.path.realpath(root)
+
+    def files(self) -> list[Path]:
+        """Every manifest below the folder, in name order (folders and files sorted together)."""
+        found: list[Path] = []
+        self._walk(self.root, "", IgnoreRules(), {self._real_root}, found)
+        return found
+
+    def display(self, path: Path) -> str:
+        """How messages name a file of this folder: the folder as the user wrote it, joined with
+        the file's path inside it (`manifests/kubia-rc.yaml`)."""
+        return os.path.normpath(os.path.join(self.display_root, self._relative(path)))
+
+    def wants(self, path: Path, *, directory: bool = False) -> bool:
+        """Whether a path below the folder is (or, for a folder, may hold) a manifest: the test
+        the watcher applies to each change, consistent with `files()`."""
+        relative = self._relative(path)
+        if relative in ("", "."):
+            return directory
+        parts = relative.split("/")
+        if parts[0] == ".." or any(part.startswith(".") for part in parts):
+            return False
+        if not directory and not is_manifest_name(parts[-1]):
+            return False
+        if path.is_symlink() and not self._inside(os.path.realpath(path)):
+            return False
+        return not self._rules_for(parts[:-1]).ignores(relative, directory=directory)
+
+    def _relative(self, path: Path) -> str:
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def _inside(self, real: str) -> bool:
+        return real == self._real_root or real.startswith(self._real_root + os.sep)
+
+    def _rules_for(self, folders: Sequence[str]) -> IgnoreRules:
+        """The rules in force in a folder: the ignore files of the root and of each folder down."""
+        rules = _read_rules(self.root, "", IgnoreRules())
+        for depth in range(1, len(folders) + 1):
+            relative = "/".join(folders[:depth])
+            rules = _read_rules(self.root / relative, relative, rules)
+        return rules
+
+    def _walk(
+        self, folder: Path, relative: str, rules: IgnoreRules, seen: set[str], found: list[Path]
+    ) -> None:
+        rules = _read_rules(folder, relative, rules)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            return  # unreadable or vanished meanwhile: nothing to read there
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            inner = f"{relative}/{name}" if relative else name
+            real = os.path.realpath(entry.path) if entry.is_symlink() else None
+            if real is not None and not self._inside(real):
+                continue
+            try:
+                is_folder = entry.is_dir()
+                is_file = not is_folder and entry.is_file()
+            except OSError:
+                continue
+            if is_folder:
+                real = real or os.path.realpath(entry.path)
+                if real in seen or rules.matches(inner, directory=True):
+                    continue
+                seen.add(real)
+                self._walk(Path(entry.path), inner, rules, seen, found)
+            elif is_file and is_manifest_name(name) and not rules.matches(inner, directory=False):
+                found.append(Path(entry.path))
+
+
+def _read_rules(folder: Path, relative: str, rules: IgnoreRules) -> IgnoreRules:
+    try:
+        text = (folder / IGNORE_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return rules
+    return rules.extended(text, relative)
+
+
+def collect(arguments: Sequence[str]) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """The files PATH arguments name, each once, in argument order (folders walked in name
+    order), and one diagnostic per argument that names nothing."""
+    files: list[SourceFile] = []
+    problems: list[Diagnostic] = []
+    seen: set[str] = set()
+
+    def add(path: Path | None, display: str) -> None:
+        identity = STDIN if path is None else os.path.realpath(path)
+        if identity not in seen:
+            seen.add(identity)
+            files.append(SourceFile(path, display))
+
+    for argument in arguments:
+        if argument == STDIN:
+            add(None, STDIN_NAME)
+            continue
+        path = Path(argument)
+        if path.is_dir():
+            tree = ManifestTree(path, argument)
+            for found in tree.files():
+                add(found, tree.display(found))
+        elif path.is_file():
+            add(path, argument)
+        elif path.exists() or path.is_symlink():
+            problems.append(error(argument, 0, 0, "not a regular file or folder"))
+        else:
+            problems.append(error(argument, 0, 0, "no such file or directory"))
+    return files, problems

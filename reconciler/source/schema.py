@@ -1,0 +1,139 @@
+"""JSON Schema checks: each kind's schema from `schemas/`, compiled once, errors in API words.
+
+The validator (`validate.py`) calls `schema_problems` for every object whose kind has a schema;
+this is the only module that uses jsonschema. The schema files ship inside the package
+(`reconciler/schemas` links to the repository's `schemas/`), and the kinds registry names the
+file for each kind. Explicit nulls are dropped before checking, as the API server's decoder
+treats `field: null` like an absent field (`creationTimestamp: null` in `kubectl create
+--dry-run -o yaml` output is valid).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from reconciler.model.kinds import BY_KIND
+from reconciler.model.merge import without_nulls
+from reconciler.source import fielderrors
+from reconciler.source.diagnostics import FieldProblem
+from reconciler.source.document import FieldPath, render_field
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean (true or false)",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "null",
+}
+MESSAGE_KEYWORD = "x-reconciler-message"
+"""Schema annotation with the API server's wording for a failed `pattern`."""
+
+
+def _schema_dir() -> Traversable:
+    return files("reconciler").joinpath("schemas")
+
+
+@functools.cache
+def _schemas() -> dict[str, Any]:
+    """Every schema file by name, parsed once per process."""
+    return {
+        entry.name: json.loads(entry.read_text(encoding="utf-8"))
+        for entry in _schema_dir().iterdir()
+        if entry.name.endswith(".json")
+    }
+
+
+@functools.cache
+def schema_digest() -> str:
+    """A fingerprint of the schema files, so cached validation results die with a change."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name, schema in sorted(_schemas().items()):
+        digest.update(name.encode())
+        digest.update(json.dumps(schema, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _validator(schema_file: str) -> Draft202012Validator:
+    schemas = _schemas()
+    registry: Registry[Any] = Registry().with_resources(
+        (name, Resource.from_contents(schema, default_specification=DRAFT202012))
+        for name, schema in schemas.items()
+    )
+    return Draft202012Validator(schemas[schema_file], registry=registry)
+
+
+def schema_problems(obj: dict[str, Any]) -> list[FieldProblem]:
+    """What the kind's schema says is wrong with an object (nothing for kinds without one)."""
+    info = BY_KIND.get(str(obj.get("kind")))
+    if info is None or info.schema is None:
+        return []
+    validator = _validator(info.schema)
+    problems: list[FieldProblem] = []
+    seen: set[tuple[FieldPath, str]] = set()
+    for error in validator.iter_errors(without_nulls(obj)):
+        for problem in _translate(error):
+            if (problem.field, problem.message) not in seen:
+                seen.add((problem.field, problem.message))
+                problems.append(problem)
+    return problems
+
+
+def _translate(error: ValidationError) -> list[FieldProblem]:
+    field: FieldPath = tuple(error.absolute_path)
+    keyword = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    value: Any = error.instance
+    expected: Any = error.validator_value
+    if keyword == "additionalProperties":
+        allowed = list(schema.get("properties", {}))
+        extras = [key for key in value if key not in allowed]
+        return [fielderrors.unknown_field((*field, key), allowed) for key in extras]
+    if keyword == "required":
+        return [fielderrors.required((*field, name)) for name in expected if name not in value]
+    if keyword == "type":
+        return [_type_problem(field, value, expected)]
+    if keyword == "enum":
+        return [fielderrors.unsupported(field, value, [str(v) for v in expected])]
+    if keyword in ("minimum", "maximum"):
+        return [fielderrors.invalid(field, value, _range_detail(schema, keyword))]
+    if keyword == "minItems":
+        return [fielderrors.required(field, "must have at least one item")]
+    if keyword == "minLength":
+        return [fielderrors.invalid(field, value, "must be non-empty")]
+    if keyword == "pattern":
+        detail = schema.get(MESSAGE_KEYWORD) or f"must match the regular expression '{expected}'"
+        return [fielderrors.invalid(field, value, str(detail))]
+    return [FieldProblem(field, f"{render_field(field) or '(root)'}: {error.message}")]
+
+
+def _type_problem(field: FieldPath, value: Any, expected: str | list[str]) -> FieldProblem:
+    kinds = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_TYPE_NAMES.get(kind, kind) for kind in kinds)
+    detail = f"must be {wanted}"
+    if "string" in kinds and isinstance(value, bool | int | float):
+        detail += " (quote it to keep it text)"
+    elif kinds == ["array"] and isinstance(value, dict):
+        detail += " (start each item with '- ')"
+    return fielderrors.invalid(field, value, detail)
+
+
+def _range_detail(schema: dict[str, Any], keyword: str) -> str:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None and high <= 65535:  # ports and such
+        return f"must be between {low} and {high}, inclusive"
+    if keyword == "minimum":
+        return f"must be greater than or equal to {low}"
+    return f"must be less than or equal to {high}"

@@ -1,0 +1,171 @@
+"""Validation: every document checked against its kind's schema and rules, then the folder as a
+whole (no object declared twice).
+
+The CLI's `validate` calls `validate_paths`; `apply` and the daemon use the same function (or a
+long-lived `new_cache()`) to get the objects and their diagnostics; the api calls
+`validate_object` for objects that come from no file. Per document, the checks run in order:
+identity (apiVersion and kind), schema (`schema.py`, the one jsonschema user), rules
+(`rules.py`); each finding becomes a `Diagnostic` placed at the offending key or value. This
+module decides nothing about exit codes or printing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reconciler import __version__
+from reconciler.model.keys import Obj
+from reconciler.model.kinds import BY_KIND
+from reconciler.source.cache import SourceCache
+from reconciler.source.diagnostics import Diagnostic, FieldProblem, Severity, error
+from reconciler.source.document import Document, render_field
+from reconciler.source.rules import identity_problems, rule_problems
+from reconciler.source.schema import schema_digest, schema_problems
+
+DEFAULT_NAMESPACE = "default"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a validation run found: the objects read and every problem, in file order."""
+
+    files: int
+    documents: tuple[Document, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+
+def object_label(obj: Obj) -> str:
+    """How kubectl names an object in its output: `replicationcontroller/kubia`,
+    `deployment.apps/web` ("" when the kind is unknown)."""
+    kind = obj.get("kind")
+    info = BY_KIND.get(kind) if isinstance(kind, str) else None
+    if info is None:
+        return ""
+    name = (
+        (obj.get("metadata") or {}).get("name") if isinstance(obj.get("metadata"), dict) else None
+    )
+    return f"{info.resource}/{name}" if isinstance(name, str) and name else info.resource
+
+
+def check_document(document: Document) -> list[Diagnostic]:
+    """Identity, schema and rules for one document: a pure function of it, so the source cache
+    keeps the result with the parsed file."""
+    obj = document.obj
+    info, problems = identity_problems(obj)
+    if info is not None:
+        problems = schema_problems(obj) + rule_problems(obj, info)
+    label = object_label(obj)
+    return [_place(document, problem, label) for problem in problems]
+
+
+def validate_object(obj: Obj) -> list[Diagnostic]:
+    """Problems with an object that comes from no file (created from the command line); the
+    diagnostics have no path, line or column."""
+    return check_document(Document("", 0, obj, {}))
+
+
+def duplicate_problems(documents: Iterable[Document]) -> list[Diagnostic]:
+    """An object (kind, namespace, name) declared a second time, pointing at both places."""
+    first: dict[tuple[str, str, str], Document] = {}
+    problems: list[Diagnostic] = []
+    for document in documents:
+        key = _identity(document.obj)
+        if key is None:
+            continue
+        if key not in first:
+            first[key] = document
+            continue
+        earlier = first[key]
+        line, column = earlier.locate(("metadata", "name"))
+        where = f"{earlier.path}:{line}:{column}" if earlier.path else "an earlier document"
+        namespace = f' in namespace "{key[1]}"' if key[1] else ""
+        info = BY_KIND[key[0]]
+        message = f'{info.resource} "{key[2]}"{namespace} is declared twice; first at {where}'
+        here = _place(
+            document, FieldProblem(("metadata", "name"), message), object_label(document.obj)
+        )
+        problems.append(here)
+    return problems
+
+
+def validate_documents(documents: Sequence[Document]) -> list[Diagnostic]:
+    """Every check for documents already parsed (no cache involved)."""
+    found = [d for document in documents for d in check_document(document)]
+    return found + duplicate_problems(documents)
+
+
+def new_cache(*, disk: Path | None = None, stdin: BinaryIO | None = None) -> SourceCache:
+    """A source cache that validates what it parses; keep it to make later loads cheap, and
+    give it `disk` (a folder) to share results between processes."""
+    return SourceCache(checker=check_document, disk=disk, salt=_salt(), stdin=stdin)
+
+
+def validate_paths(
+    paths: Sequence[str],
+    *,
+    cache: SourceCache | None = None,
+    disk: Path | None = None,
+    stdin: BinaryIO | None = None,
+) -> Report:
+    """Read and validate the files PATH arguments name (files, folders recursively, `-`)."""
+    cache = cache or new_cache(disk=disk, stdin=stdin)
+    snapshot = cache.load(paths)
+    documents = snapshot.documents
+    diagnostics = snapshot.diagnostics + duplicate_problems(documents)
+    if not documents and not any(d.is_error for d in diagnostics):
+        diagnostics.append(error("", 0, 0, f"no objects found in {' '.join(paths)}"))
+    order = {entry.display: index for index, entry in enumerate(snapshot.files)}
+    diagnostics.sort(key=lambda d: (order.get(d.path, -1), d.line, d.column))
+    return Report(len(snapshot.files), tuple(documents), tuple(diagnostics))
+
+
+def _identity(obj: Obj) -> tuple[str, str, str] | None:
+    kind: Any = obj.get("kind")
+    info = BY_KIND.get(kind) if isinstance(kind, str) else None
+    meta: Any = obj.get("metadata")
+    if info is None or not isinstance(meta, dict):
+        return None
+    name, namespace = meta.get("name"), meta.get("namespace")
+    if not isinstance(name, str) or not name:
+        return None
+    if not info.namespaced:
+        return info.kind, "", name
+    return (
+        info.kind,
+        namespace if isinstance(namespace, str) and namespace else DEFAULT_NAMESPACE,
+        name,
+    )
+
+
+def _place(document: Document, problem: FieldProblem, label: str) -> Diagnostic:
+    if document.path:
+        line, column = document.locate(problem.field, key=problem.at_key)
+    else:
+        line = column = 0
+    field = render_field(problem.field)
+    return Diagnostic(document.path, line, column, problem.severity, problem.message, label, field)
+
+
+def _salt() -> str:
+    """What cached validation results depend on: the program version, the schemas, and the
+    source of this package (so a development change cannot serve stale results)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return f"{__version__}:{schema_digest()}:{digest.hexdigest()}"
