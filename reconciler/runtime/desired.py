@@ -30,7 +30,7 @@ class FileLoad:
 
     manifests: tuple[Manifest, ...] = ()
     positions: tuple[Position, ...] = ()
-    """Where each manifest starts (same order), for errors that point at a document."""
+    """Where each manifest's name is (same order), for errors that point at an object."""
     errors: tuple[str, ...] = ()
     """`path:line:col: message` lines; a file with any is not applied."""
 
@@ -41,6 +41,7 @@ class FileState:
 
     manifests: tuple[Manifest, ...] = ()
     """The last good manifests (empty until the file first loaded cleanly)."""
+    positions: tuple[Position, ...] = ()
     errors: tuple[str, ...] = ()
     refused: FileLoad | None = None
     """A clean reading refused only because another file declares the same object."""
@@ -79,6 +80,10 @@ def source_file(obj: Obj) -> str:
     `reconciler.dev/source` annotation (`<path>#<document index>`); "" when it has none."""
     source = ((obj.get("metadata") or {}).get("annotations") or {}).get(SOURCE) or ""
     return str(source).rpartition("#")[0]
+
+
+def _position(positions: tuple[Position, ...], index: int, path: Path) -> Position:
+    return positions[index] if index < len(positions) else Position(str(path))
 
 
 class DesiredState:
@@ -136,27 +141,43 @@ class DesiredState:
         state = self.files[path]
         if state.errors:
             update.fixed.append(path)
-        state.manifests, state.errors, state.refused = load.manifests, (), None
+        state.manifests, state.positions = load.manifests, load.positions
+        state.errors, state.refused = (), None
         self._refused.discard(path)
         self._claim(path, load.manifests)
         update.apply.extend(load.manifests)
 
     def _duplicates(self, path: Path, load: FileLoad) -> list[str]:
+        """An object declared a second time, in the words of `reconciler validate`."""
         errors = []
-        seen: set[ObjectKey] = set()
+        first: dict[ObjectKey, Position] = {}
         for index, manifest in enumerate(load.manifests):
             key = key_of(manifest)
             if key is None:
                 continue
+            here = _position(load.positions, index, path)
             elsewhere = self.owner.get(key)
-            if key in seen or elsewhere not in (None, path):
-                where = (
-                    load.positions[index] if index < len(load.positions) else Position(str(path))
-                )
-                other = "earlier in this file" if key in seen else f"in {elsewhere}"
-                errors.append(f"{where}: {key.kind} {key.name!r} is declared twice (also {other})")
-            seen.add(key)
+            if key in first:
+                where = first[key]
+            elif elsewhere not in (None, path):
+                where = self._position_of(key, elsewhere)
+            else:
+                first[key] = here
+                continue
+            info = BY_KIND[key.kind]
+            namespace = f' in namespace "{key.namespace}"' if key.namespace else ""
+            errors.append(
+                f'{here}: error: {info.resource} "{key.name}"{namespace} is declared twice; '
+                f"first at {where} ({info.resource}/{key.name})"
+            )
         return errors
+
+    def _position_of(self, key: ObjectKey, path: Path) -> Position:
+        state = self.files[path]
+        for index, manifest in enumerate(state.manifests):
+            if key_of(manifest) == key:
+                return _position(state.positions, index, path)
+        return Position(str(path))
 
     def _claim(self, path: Path, manifests: Iterable[Manifest]) -> None:
         """Own the objects of `manifests` that no other file owns."""

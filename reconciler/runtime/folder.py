@@ -3,7 +3,8 @@
 A thin adapter over the source package, so that the daemon, its watcher's filter and
 `reconciler status` agree with `reconciler validate` and `apply -f DIR` on what the folder holds:
 `source/files.py` decides which paths are manifests (suffix, hidden, editor temp files,
-`.reconcilerignore`, symbolic links leaving the folder), `source/cache.py` reads and checks them.
+`.reconcilerignore`, symbolic links leaving the folder), `source/cache.py` reads them and
+`source/validate.py` checks each document (schema and rules).
 A whole-folder read goes through one long-lived cache, so a resync re-reads only files whose
 size or mtime moved; a batch reads just the files the watcher named. What comes back is a
 `FileLoad` per file: apply's manifests (with the absolute path and document index apply records
@@ -21,13 +22,14 @@ from reconciler.errors import Position
 from reconciler.runtime.desired import FileLoad
 from reconciler.source.cache import Checker, FileEntry, SourceCache
 from reconciler.source.files import ManifestTree, SourceFile, is_manifest_name
+from reconciler.source.validate import check_document
 
 
 class ManifestFolder:
     """One folder of manifests, read through the source package's cache."""
 
     def __init__(
-        self, root: Path, *, display: str | None = None, checker: Checker | None = None
+        self, root: Path, *, display: str | None = None, checker: Checker = check_document
     ) -> None:
         self.root = root
         self._tree = ManifestTree(root, display)
@@ -81,6 +83,8 @@ def _file_load(path: Path, entry: FileEntry) -> FileLoad:
     documents = entry.documents
     return FileLoad(
         manifests=tuple(Manifest(d.obj, path=str(path), index=d.index) for d in documents),
-        positions=tuple(Position(entry.display, d.line, d.column) for d in documents),
+        positions=tuple(
+            Position(entry.display, *d.locate(("metadata", "name"))) for d in documents
+        ),
         errors=tuple(str(d) for d in entry.diagnostics if d.is_error),
     )

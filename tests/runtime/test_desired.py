@@ -86,7 +86,10 @@ def test_a_second_declaration_is_refused_until_the_first_goes_away() -> None:
     refused = state.update({B: load(service("web", 81, path=B))})
 
     assert refused.apply == []
-    assert "declared twice (also in /m/a.yaml)" in refused.errors[0]
+    assert refused.errors == [
+        '/m/b.yaml:1:1: error: service "web" in namespace "default" is declared twice; '
+        "first at /m/a.yaml:1:1 (service/web)"
+    ]
 
     released = state.update({A: None})
 

@@ -344,3 +344,20 @@ def test_a_resync_of_an_unchanged_folder_writes_nothing(cluster: Cluster, folder
 
     assert report.files == [] and actions(report) == {}
     assert cluster.store.revision() == revision
+
+
+def test_an_invalid_field_is_reported_at_its_line_and_column_and_changes_nothing(
+    cluster: Cluster, folder: Path
+) -> None:
+    syncer = syncer_for(cluster, folder)
+    syncer.sync_all(Trigger.INITIAL)
+
+    (folder / "kubia-rc.yaml").write_text(rc_yaml().replace("replicas: 3", "replicsa: 5"))
+    report = syncer.sync_paths([folder / "kubia-rc.yaml"])
+
+    assert report is not None and report.errors == [
+        f'{folder / "kubia-rc.yaml"}:6:3: error: unknown field "spec.replicsa", '
+        'did you mean "replicas"? (replicationcontroller/kubia)'
+    ]
+    assert actions(report) == {}
+    assert cluster.api.get(RC_KEY)["spec"]["replicas"] == 3
