@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from reconciler import __version__
-from reconciler.cli import delete, describe, events, generate, get, labels, scale, wait
+from reconciler.cli import delete, describe, events, generate, get, gitops, labels, scale, wait
 from reconciler.cli.cluster import cluster_app, cluster_info
 from reconciler.cli.network import curl, logs, node_app
 from reconciler.errors import ReconcilerError
@@ -63,6 +63,7 @@ app.add_typer(labels.commands)
 app.add_typer(wait.commands)
 app.add_typer(scale.commands)
 app.add_typer(generate.commands)
+app.add_typer(gitops.commands)
 
 
 def main() -> None:
