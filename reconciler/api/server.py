@@ -117,6 +117,8 @@ class Api:
             old = self.get(key)
             obj["apiVersion"] = kind_info(key.kind).api_version
             apply_defaults(obj)
+            if key.kind == "Service":
+                _drop_type_dependent_fields(obj, old)
             metadata.carry_over(obj, old)
             if "status" in old:
                 obj["status"] = old["status"]
@@ -309,6 +311,35 @@ class Api:
             for obj in self.store.list(info.kind, namespace):
                 if self.store.get(ObjectKey.of(obj)) is not None:
                     self.delete(ObjectKey.of(obj), grace_period=0)
+
+
+def _drop_type_dependent_fields(service: Obj, old: Obj) -> None:
+    """When an update turns a NodePort or LoadBalancer service into a type with no use for them,
+    clear the node ports, externalTrafficPolicy and allocateLoadBalancerNodePorts the client
+    left as they were, instead of refusing them (the API server's dropTypeDependentFields,
+    pkg/registry/core/service/strategy.go): `apply` of `type: ClusterIP` must just work."""
+    spec, old_spec = service.get("spec") or {}, old.get("spec") or {}
+    node_port_types = ("NodePort", "LoadBalancer")
+    if old_spec.get("type") in node_port_types and spec.get("type") not in node_port_types:
+        held = {
+            (p.get("port"), p.get("protocol", "TCP")): p.get("nodePort")
+            for p in old_spec.get("ports") or ()
+        }
+        ports = spec.get("ports") or []
+        if all(
+            p.get("nodePort") in (None, held.get((p.get("port"), p.get("protocol", "TCP"))))
+            for p in ports
+        ):
+            for port in ports:
+                port.pop("nodePort", None)
+        if spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy"):
+            spec.pop("externalTrafficPolicy", None)
+    same_allocation = spec.get("allocateLoadBalancerNodePorts") == old_spec.get(
+        "allocateLoadBalancerNodePorts"
+    )
+    left_load_balancing = old_spec.get("type") == "LoadBalancer" != spec.get("type")
+    if left_load_balancing and same_allocation:
+        spec.pop("allocateLoadBalancerNodePorts", None)
 
 
 def _qos_class(pod: Obj) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from reconciler.api.admission import admit
 from reconciler.api.server import Api
 from reconciler.clock import Clock, RealClock, VirtualClock
 from reconciler.cluster.assembly import controllers
@@ -46,7 +47,7 @@ def open_cluster(
     outer = clock or RealClock()
     stored = store.get_meta(TIME)
     simulation = VirtualClock(float(stored) if stored else outer.now())
-    api = Api(store, simulation, rng=random.Random(seed))
+    api = Api(store, simulation, rng=random.Random(seed), validator=admit)
     cluster = Cluster(store, api, Manager(store, simulation, controllers(api)), outer)
     try:
         if not is_bootstrapped(api):

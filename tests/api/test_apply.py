@@ -329,3 +329,13 @@ def test_source_ids_are_resolved_sorted_paths(tmp_path: Any) -> None:
     one = inventory.source_id_for([tmp_path / "m", "-"])
     two = inventory.source_id_for(["-", f"{tmp_path}/m/../m/"])
     assert one == two
+
+
+def test_a_load_balancer_applied_as_cluster_ip_loses_its_node_ports(api: Api) -> None:
+    run(api, svc(type="LoadBalancer"))
+    report = run(api, svc(type="ClusterIP"))
+    (outcome,) = report.outcomes
+    assert outcome.action is Action.CONFIGURED
+    spec = api.get(ObjectKey("Service", "default", "kubia-http"))["spec"]
+    assert spec["type"] == "ClusterIP"
+    assert "nodePort" not in spec["ports"][0]
