@@ -16,6 +16,7 @@ from reconciler import __version__
 from reconciler.cli import delete, describe, events, generate, get, gitops, labels, scale, wait
 from reconciler.cli.cluster import cluster_app, cluster_info
 from reconciler.cli.network import curl, logs, node_app
+from reconciler.cli.validate import commands as validate_commands
 from reconciler.errors import ReconcilerError
 
 app = typer.Typer(
@@ -63,6 +64,7 @@ app.add_typer(labels.commands)
 app.add_typer(wait.commands)
 app.add_typer(scale.commands)
 app.add_typer(generate.commands)
+app.add_typer(validate_commands)
 app.add_typer(gitops.commands)
 
 

@@ -85,8 +85,13 @@ def not_found(field: FieldPath, value: Any) -> FieldProblem:
 
 def unknown_field(field: FieldPath, allowed: Iterable[str]) -> FieldProblem:
     """A field the kind does not have: kubectl's strict decoding words it `unknown field "x"`."""
-    message = f'unknown field "{render_field(field)}"'
     name = field[-1]
-    if isinstance(name, str) and (hint := suggestion(name, allowed)) is not None:
+    parent = render_field(field[:-1])
+    shown = f"{parent}.{name}" if parent else str(name)  # a struct's field, never a map key
+    message = f'unknown field "{shown}"'
+    options = set(allowed)
+    if isinstance(name, str) and (hint := suggestion(name, options)) is not None:
         message += f', did you mean "{hint}"?'
+    elif options == {"matchLabels", "matchExpressions"}:
+        message += f"; apps/v1 selectors list labels under matchLabels ({name}: ... goes there)"
     return FieldProblem(field, message, at_key=True)

@@ -59,10 +59,16 @@ class ManifestTree:
         self._real_root = os.path.realpath(root)
 
     def files(self) -> list[Path]:
-        """Every manifest below the folder, in name order (folders and files sorted together)."""
-        found: list[Path] = []
-        self._walk(self.root, "", IgnoreRules(), {self._real_root}, found)
-        return found
+        """Every manifest below the folder, in path order. A file reachable both directly and
+        through a symbolic link inside the folder is listed once, by its direct path."""
+        found: dict[str, tuple[str, Path, bool]] = {}
+        linked: list[tuple[Path, str, IgnoreRules]] = []
+        seen = {self._real_root}
+        self._walk(self.root, "", IgnoreRules(), seen, found, linked)
+        while linked:  # folders behind links last, so real paths win
+            folder, relative, rules = linked.pop(0)
+            self._walk(folder, relative, rules, seen, found, linked)
+        return [path for _, path, _ in sorted(found.values(), key=lambda entry: entry[0])]
 
     def display(self, path: Path) -> str:
         """How messages name a file of this folder: the folder as the user wrote it, joined with
@@ -99,7 +105,13 @@ class ManifestTree:
         return rules
 
     def _walk(
-        self, folder: Path, relative: str, rules: IgnoreRules, seen: set[str], found: list[Path]
+        self,
+        folder: Path,
+        relative: str,
+        rules: IgnoreRules,
+        seen: set[str],
+        found: dict[str, tuple[str, Path, bool]],
+        linked: list[tuple[Path, str, IgnoreRules]],
     ) -> None:
         rules = _read_rules(folder, relative, rules)
         try:
@@ -108,11 +120,10 @@ class ManifestTree:
             return  # unreadable or vanished meanwhile: nothing to read there
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
-                continue
             inner = f"{relative}/{name}" if relative else name
-            real = os.path.realpath(entry.path) if entry.is_symlink() else None
-            if real is not None and not self._inside(real):
+            is_link = entry.is_symlink()
+            real = os.path.realpath(entry.path)
+            if name.startswith(".") or (is_link and not self._inside(real)):
                 continue
             try:
                 is_folder = entry.is_dir()
@@ -120,13 +131,17 @@ class ManifestTree:
             except OSError:
                 continue
             if is_folder:
-                real = real or os.path.realpath(entry.path)
                 if real in seen or rules.matches(inner, directory=True):
                     continue
+                if is_link:
+                    linked.append((Path(entry.path), inner, rules))
+                    continue
                 seen.add(real)
-                self._walk(Path(entry.path), inner, rules, seen, found)
+                self._walk(Path(entry.path), inner, rules, seen, found, linked)
             elif is_file and is_manifest_name(name) and not rules.matches(inner, directory=False):
-                found.append(Path(entry.path))
+                previous = found.get(real)
+                if previous is None or (previous[2] and not is_link):
+                    found[real] = (inner, Path(entry.path), is_link)
 
 
 def _read_rules(folder: Path, relative: str, rules: IgnoreRules) -> IgnoreRules:

@@ -67,12 +67,34 @@ def schema_digest() -> str:
 
 @functools.cache
 def _validator(schema_file: str) -> Draft202012Validator:
+    """A validator for one kind's schema with every `$ref` already followed: our schemas
+    have no cycles, and following references per value is most of jsonschema's cost."""
     schemas = _schemas()
     registry: Registry[Any] = Registry().with_resources(
         (name, Resource.from_contents(schema, default_specification=DRAFT202012))
         for name, schema in schemas.items()
     )
-    return Draft202012Validator(schemas[schema_file], registry=registry)
+    resolver = registry.resolver()
+    inlined = _inline(schemas[schema_file], resolver, schema_file, {})
+    return Draft202012Validator(inlined)
+
+
+def _inline(node: Any, resolver: Any, base: str, done: dict[str, Any]) -> Any:
+    """A copy of a schema with each `{"$ref": ...}` replaced by its target (targets shared)."""
+    if isinstance(node, list):
+        return [_inline(item, resolver, base, done) for item in node]
+    if not isinstance(node, dict):
+        return node
+    reference = node.get("$ref")
+    if isinstance(reference, str):
+        target = reference if "#" not in reference or reference.split("#")[0] else base + reference
+        if target not in done:
+            resolved = resolver.lookup(target)
+            document = target.split("#")[0]
+            done[target] = _inline(resolved.contents, resolver, document, done)
+        rest = {k: v for k, v in node.items() if k != "$ref"}
+        return {**done[target], **rest} if rest else done[target]
+    return {key: _inline(value, resolver, base, done) for key, value in node.items()}
 
 
 def schema_problems(obj: dict[str, Any]) -> list[FieldProblem]:

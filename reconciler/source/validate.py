@@ -131,7 +131,8 @@ def validate_paths(
     if not documents and not any(d.is_error for d in diagnostics):
         diagnostics.append(error("", 0, 0, f"no objects found in {' '.join(paths)}"))
     order = {entry.display: index for index, entry in enumerate(snapshot.files)}
-    diagnostics.sort(key=lambda d: (order.get(d.path, -1), d.line, d.column))
+    last = len(order)  # problems of the whole run come after the files' own
+    diagnostics.sort(key=lambda d: (order.get(d.path, -1 if d.path else last), d.line, d.column))
     return Report(len(snapshot.files), tuple(documents), tuple(diagnostics))
 
 

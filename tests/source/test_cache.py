@@ -1,0 +1,133 @@
+"""The per-file cache: unchanged files are not parsed again, changes and removals are reported,
+and the on-disk store serves a new process and survives corruption."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from reconciler.source.cache import CACHE_FILE, SourceCache
+from reconciler.source.diagnostics import Diagnostic
+from reconciler.source.document import Document
+from reconciler.source.files import SourceFile
+
+POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n"
+
+
+def write(path: Path, name: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(POD.format(name=name))
+
+
+def names(documents: list[Document]) -> list[str]:
+    return [d.obj["metadata"]["name"] for d in documents]
+
+
+def test_a_second_load_of_an_unchanged_folder_parses_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "a")
+    write(tmp_path / "b.yaml", "b")
+    cache = SourceCache()
+    first = cache.load([str(tmp_path)])
+    assert (first.parsed, len(first.changed)) == (2, 2)
+    second = cache.load([str(tmp_path)])
+    assert (second.parsed, second.changed, second.removed) == (0, frozenset(), frozenset())
+    assert names(second.documents) == ["a", "b"]
+    assert second.documents[0] is first.documents[0]
+
+
+def test_only_the_changed_file_is_parsed_again(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "a")
+    write(tmp_path / "b.yaml", "b")
+    cache = SourceCache()
+    cache.load([str(tmp_path)])
+    write(tmp_path / "b.yaml", "bee")
+    snapshot = cache.load([str(tmp_path)])
+    assert snapshot.parsed == 1
+    assert snapshot.changed == {str(tmp_path / "b.yaml")}
+    assert names(snapshot.documents) == ["a", "bee"]
+
+
+def test_a_touched_file_with_the_same_content_is_not_parsed_again(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "a")
+    cache = SourceCache()
+    cache.load([str(tmp_path)])
+    stat = os.stat(tmp_path / "a.yaml")
+    os.utime(tmp_path / "a.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    snapshot = cache.load([str(tmp_path)])
+    assert (snapshot.parsed, snapshot.changed) == (0, frozenset())
+
+
+def test_new_and_removed_files_are_reported(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "a")
+    cache = SourceCache()
+    cache.load([str(tmp_path)])
+    (tmp_path / "a.yaml").unlink()
+    write(tmp_path / "c.yaml", "c")
+    snapshot = cache.load([str(tmp_path)])
+    assert snapshot.changed == {str(tmp_path / "c.yaml")}
+    assert snapshot.removed == {str(tmp_path / "a.yaml")}
+
+
+def test_forget_makes_the_next_load_read_the_file_again(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "a")
+    cache = SourceCache()
+    cache.load([str(tmp_path)])
+    cache.forget([str(tmp_path / "a.yaml")])
+    assert cache.load([str(tmp_path)]).changed == {str(tmp_path / "a.yaml")}
+
+
+def test_the_checker_runs_once_per_parsed_document(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "a")
+    checked: list[str] = []
+
+    def checker(document: Document) -> list[Diagnostic]:
+        checked.append(document.obj["metadata"]["name"])
+        return []
+
+    cache = SourceCache(checker=checker)
+    cache.load([str(tmp_path)])
+    cache.load([str(tmp_path)])
+    assert checked == ["a"]
+
+
+def test_the_disk_store_serves_a_new_cache_without_parsing(tmp_path: Path) -> None:
+    folder, state = tmp_path / "m", tmp_path / "state"
+    write(folder / "a.yaml", "a")
+    first = SourceCache(disk=state, salt="v1").load([str(folder)])
+    second = SourceCache(disk=state, salt="v1").load([str(folder)])
+    assert (first.parsed, second.parsed) == (1, 0)
+    assert names(second.documents) == ["a"]
+    assert second.documents[0].locate(("metadata", "name")) == (4, 9)
+
+
+def test_a_different_salt_ignores_what_the_disk_store_holds(tmp_path: Path) -> None:
+    folder, state = tmp_path / "m", tmp_path / "state"
+    write(folder / "a.yaml", "a")
+    SourceCache(disk=state, salt="v1").load([str(folder)])
+    assert SourceCache(disk=state, salt="v2").load([str(folder)]).parsed == 1
+
+
+def test_a_corrupt_disk_store_is_an_empty_one(tmp_path: Path) -> None:
+    folder, state = tmp_path / "m", tmp_path / "state"
+    write(folder / "a.yaml", "a")
+    state.mkdir()
+    (state / CACHE_FILE).write_bytes(b"\x00garbage\xff" * 100)
+    snapshot = SourceCache(disk=state).load([str(folder)])
+    assert (snapshot.parsed, names(snapshot.documents)) == (1, ["a"])
+    assert SourceCache(disk=state).load([str(folder)]).parsed == 0
+
+
+def test_stdin_is_read_every_time(tmp_path: Path) -> None:
+    stdin = io.BytesIO(POD.format(name="piped").encode())
+    snapshot = SourceCache(stdin=stdin).load(["-"])
+    assert names(snapshot.documents) == ["piped"]
+    assert snapshot.documents[0].path == "STDIN"
+
+
+def test_a_file_that_vanished_before_reading_is_a_diagnostic(tmp_path: Path) -> None:
+    gone = SourceFile(tmp_path / "gone.yaml", "gone.yaml")
+    snapshot = SourceCache().load_files([gone])
+    assert [str(d) for d in snapshot.diagnostics] == [
+        "gone.yaml: error: cannot read: No such file or directory"
+    ]
