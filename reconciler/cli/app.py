@@ -13,7 +13,18 @@ from typing import Annotated
 import typer
 
 from reconciler import __version__
-from reconciler.cli import delete, describe, events, generate, get, gitops, labels, scale, wait
+from reconciler.cli import (
+    apply,
+    delete,
+    describe,
+    events,
+    generate,
+    get,
+    gitops,
+    labels,
+    scale,
+    wait,
+)
 from reconciler.cli.cluster import cluster_app, cluster_info
 from reconciler.cli.network import curl, logs, node_app
 from reconciler.cli.validate import commands as validate_commands
@@ -65,6 +76,7 @@ app.add_typer(wait.commands)
 app.add_typer(scale.commands)
 app.add_typer(generate.commands)
 app.add_typer(validate_commands)
+app.add_typer(apply.commands)
 app.add_typer(gitops.commands)
 
 

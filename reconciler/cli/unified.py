@@ -48,8 +48,16 @@ class UnifiedDiff:
         name = file_name(outcome.key)
         live = os.path.join(self.live_dir, name)
         merged = os.path.join(self.merged_dir, name)
+        after_obj = None if outcome.action is Action.PRUNED else outcome.after
+        if after_obj is not None and outcome.before is not None:
+            # a dry run's write was rolled back: the object keeps the version it has
+            version = outcome.before["metadata"].get("resourceVersion")
+            after_obj = {
+                **after_obj,
+                "metadata": {**after_obj["metadata"], "resourceVersion": version},
+            }
         before = _yaml_lines(outcome.before)
-        after = _yaml_lines(None if outcome.action is Action.PRUNED else outcome.after)
+        after = _yaml_lines(after_obj)
         body = list(
             difflib.unified_diff(
                 before,
