@@ -80,7 +80,9 @@ def events(
     if fmt in (Format.WIDE, Format.NAME):
         raise UsageError(f"--output {fmt} is not supported by events; use yaml or json")
     scope = None if all_namespaces else namespace
-    with cluster_from_cli() as cluster:
+    # Ctrl-C is how a watch ends: a clean exit wherever it lands, as with kubectl.
+    interrupt = contextlib.suppress(KeyboardInterrupt) if watch else contextlib.nullcontext()
+    with interrupt, cluster_from_cli() as cluster:
         revision = cluster.store.revision()
         found = [e for e in cluster.api.list("Event", scope) if _wanted(e, about, wanted_types)]
         now = cluster.api.clock.now()
@@ -98,24 +100,23 @@ def events(
             return
         header = not found
         timeout = parse_duration(request_timeout) or None
-        with contextlib.suppress(KeyboardInterrupt):
-            for batch in follow(cluster, from_revision=revision, timeout=timeout):
-                fresh = [
-                    change.object
-                    for change in batch
-                    if change.key.kind == "Event"
-                    and change.type is not EventType.DELETED
-                    and (all_namespaces or change.key.namespace == namespace)
-                    and _wanted(change.object, about, wanted_types)
-                ]
-                if not fresh:
-                    continue
-                if fmt is not Format.TABLE:
-                    typer.echo(render_objects(fresh, fmt, single=False), nl=False)
-                    continue
-                now = cluster.api.clock.now()
-                text = events_table(
-                    fresh, now=now, all_namespaces=all_namespaces, header=header, writer=writer
-                )
-                typer.echo(text, nl=False)
-                header = False
+        for batch in follow(cluster, from_revision=revision, timeout=timeout):
+            fresh = [
+                change.object
+                for change in batch
+                if change.key.kind == "Event"
+                and change.type is not EventType.DELETED
+                and (all_namespaces or change.key.namespace == namespace)
+                and _wanted(change.object, about, wanted_types)
+            ]
+            if not fresh:
+                continue
+            if fmt is not Format.TABLE:
+                typer.echo(render_objects(fresh, fmt, single=False), nl=False)
+                continue
+            now = cluster.api.clock.now()
+            text = events_table(
+                fresh, now=now, all_namespaces=all_namespaces, header=header, writer=writer
+            )
+            typer.echo(text, nl=False)
+            header = False

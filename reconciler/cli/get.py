@@ -137,7 +137,10 @@ def get(
             "watch is only supported on individual resources and resource collections, but "
             f"{len(targets)} resources were found"
         )
-    with cluster_from_cli() as cluster:
+    # Ctrl-C is how a watch ends: a clean exit wherever it lands, as with kubectl.
+    interrupt = contextlib.suppress(KeyboardInterrupt) if watch else contextlib.nullcontext()
+    found = Found()
+    with interrupt, cluster_from_cli() as cluster:
         revision = cluster.store.revision()
         found = fetch(cluster.api, targets, scope)
         now = cluster.api.clock.now()
@@ -149,7 +152,6 @@ def get(
             typer.echo(no_resources(scope, targets), err=True)
         if watch:
             timeout = parse_duration(request_timeout) or None
-            with contextlib.suppress(KeyboardInterrupt):
-                _watch(cluster, targets[0], scope, fmt, writer, revision=revision, timeout=timeout)
+            _watch(cluster, targets[0], scope, fmt, writer, revision=revision, timeout=timeout)
     if found.errors:
         raise typer.Exit(1)
