@@ -62,6 +62,7 @@ class Progress:
     key: ObjectKey
     ready: bool
     shown: str
+    health: Health = Health.PROGRESSING
     message: str = ""
 
     @property
@@ -79,7 +80,7 @@ def progress_of(key: ObjectKey, live: Obj | None) -> Progress:
     health = health_of(live)
     ready = health.status is Health.HEALTHY
     if live is None:
-        return Progress(key, False, "missing", health.message)
+        return Progress(key, False, "missing", health.status, health.message)
     spec, status = live.get("spec") or {}, live.get("status") or {}
     if key.kind == "Pod":
         containers = status.get("containerStatuses") or []
@@ -94,7 +95,7 @@ def progress_of(key: ObjectKey, live: Obj | None) -> Progress:
         )
     else:
         shown = f"{status.get('readyReplicas') or 0}/{spec.get('replicas', 1)}"
-    return Progress(key, ready, shown, health.message)
+    return Progress(key, ready, shown, health.status, health.message)
 
 
 def wait_until_ready(
@@ -118,8 +119,13 @@ def _table(states: Sequence[Progress]) -> Table:
     table = Table(box=None, show_edge=False, pad_edge=False, title_justify="left")
     table.add_column("NAME")
     table.add_column("READY")
-    table.add_column("STATUS")
+    table.add_column("STATUS", no_wrap=True, overflow="ellipsis")
     for state in states:
-        status = "Ready" if state.ready else (state.message or "Waiting")
+        if state.ready:
+            status = "Ready"
+        elif state.health is Health.DEGRADED and state.message:
+            status = f"Degraded: {state.message}"
+        else:
+            status = str(state.health)
         table.add_row(state.name, state.shown, status)
     return table
