@@ -158,12 +158,12 @@ class Daemon:
             self._advanced_revision = cluster.store.revision()
 
     def _finish(self, cluster: Cluster, report: SyncReport | None) -> None:
-        """Let the cluster act on a sync at once, then log and record it."""
+        """Log a sync, let the cluster act on it at once, and record it."""
         if report is None:
             return
+        self._log.sync(report)
         if report.outcomes:
             self._advance(cluster)
-        self._log.sync(report)
         if report.trigger is not Trigger.DRIFT or report.outcomes:
             record_sync(cluster.store, self.source_id, report, when=cluster.clock.now())
 
