@@ -185,13 +185,15 @@ class _DiskStore:
 
     marshal, not pickle: it only holds plain values (no code runs on load) and is the fastest
     format Python has for them. Anything unreadable (corrupt, truncated, another version) is an
-    empty cache; writing is best effort, atomic (write aside, then rename).
+    empty cache; writing is best effort, atomic (write aside, then rename), and happens only
+    when something new was parsed. Past `MAX_DISK_ENTRIES` the oldest entries are dropped.
     """
 
     def __init__(self, path: Path, salt: str) -> None:
         self.path = path
         self.salt = f"{_FORMAT}:{salt}"
         self._entries: dict[tuple[str, str], Any] | None = None
+        self._used: set[tuple[str, str]] = set()
         self._dirty = False
 
     def _all(self) -> dict[tuple[str, str], Any]:
@@ -219,10 +221,7 @@ class _DiskStore:
             )
         except (TypeError, ValueError, IndexError):
             return None
-        # recently used entries move to the end, so trimming drops the oldest
-        entries = self._all()
-        entries[(display, digest)] = entries.pop((display, digest))
-        self._dirty = True
+        self._used.add((display, digest))
         return documents, diagnostics
 
     def put(self, display: str, digest: str, entry: FileEntry) -> None:
@@ -234,14 +233,18 @@ class _DiskStore:
             for d in entry.diagnostics
         )
         self._all()[(display, digest)] = (documents, diagnostics)
+        self._used.add((display, digest))
         self._dirty = True
 
     def save(self) -> None:
         if not self._dirty or self._entries is None:
             return
         entries = self._entries
-        if len(entries) > MAX_DISK_ENTRIES:
-            entries = dict(list(entries.items())[-MAX_DISK_ENTRIES:])
+        if len(entries) > MAX_DISK_ENTRIES:  # keep what this process used, then the newest
+            others = [key for key in entries if key not in self._used]
+            room = max(0, MAX_DISK_ENTRIES - len(self._used))
+            kept = [*others[len(others) - room :], *self._used] if room else list(self._used)
+            entries = {key: entries[key] for key in kept}
         aside = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,9 @@ import io
 import os
 from pathlib import Path
 
+import pytest
+
+from reconciler.source import cache as cache_module
 from reconciler.source.cache import CACHE_FILE, SourceCache
 from reconciler.source.diagnostics import Diagnostic
 from reconciler.source.document import Document
@@ -116,6 +119,20 @@ def test_a_corrupt_disk_store_is_an_empty_one(tmp_path: Path) -> None:
     snapshot = SourceCache(disk=state).load([str(folder)])
     assert (snapshot.parsed, names(snapshot.documents)) == (1, ["a"])
     assert SourceCache(disk=state).load([str(folder)]).parsed == 0
+
+
+def test_a_full_disk_store_drops_old_entries_and_keeps_those_just_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "MAX_DISK_ENTRIES", 2)
+    state, old, new = tmp_path / "state", tmp_path / "old", tmp_path / "new"
+    write(old / "a.yaml", "a")
+    SourceCache(disk=state).load([str(old)])
+    for name in ("b", "c", "d"):
+        write(new / f"{name}.yaml", name)
+    SourceCache(disk=state).load([str(new)])
+    assert SourceCache(disk=state).load([str(new)]).parsed == 0
+    assert SourceCache(disk=state).load([str(old)]).parsed == 1
 
 
 def test_stdin_is_read_every_time(tmp_path: Path) -> None:
