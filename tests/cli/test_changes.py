@@ -3,12 +3,16 @@ overwrite rules, conditions and timeouts."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from reconciler.cli.app import app
 from reconciler.cli.context import cluster_from_cli
 from reconciler.errors import ReconcilerError, UsageError
 from reconciler.model.keys import Obj, ObjectKey
+from reconciler.source.dump import to_yaml
 from tests.cli.conftest import Arrange
 from tests.cli.workloads import BROKEN_IMAGE, kubia_rc, pod
 
@@ -146,3 +150,27 @@ def test_wait_for_delete_is_met_once_the_object_is_gone(arrange: Arrange) -> Non
 def test_wait_with_nothing_matching_says_so(instant_cluster: object) -> None:
     result = runner.invoke(app, ["wait", "--for=condition=Ready", "pod", "-l", "app=none"])
     assert str(result.exception) == "no matching resources found"
+
+
+def test_delete_f_deletes_what_the_files_declare(arrange: Arrange, tmp_path: Path) -> None:
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "kubia-rc.yaml").write_text(to_yaml(kubia_rc(replicas=1)))
+    (manifests / "web-pod.yaml").write_text(to_yaml(pod("web")))
+    arrange(kubia_rc(replicas=1), pod("web"))
+    result = runner.invoke(app, ["delete", "-f", str(manifests)])
+    assert result.exit_code == 0, result.output
+    assert sorted(result.stdout.splitlines()) == [
+        'pod "web" deleted',
+        'replicationcontroller "kubia" deleted',
+    ]
+    assert pods() == []
+    again = runner.invoke(app, ["delete", "-f", str(manifests / "web-pod.yaml")])
+    assert again.exit_code == 1
+    assert again.stderr == (
+        'Error from server (NotFound): error when deleting "'
+        + os.path.relpath(manifests / "web-pod.yaml")
+        + '": pods "web" not found\n'
+    )
+    quiet = runner.invoke(app, ["delete", "-f", str(manifests), "--ignore-not-found"])
+    assert (quiet.exit_code, quiet.output) == (0, "")
