@@ -254,7 +254,7 @@ def save_atomically(path: Path, text: str) -> None:
 
 
 def test_the_daemon_converges_edits_and_deletions_then_stops_cleanly(
-    folder: Path, store: SqliteStore, start: Start
+    home: Path, folder: Path, store: SqliteStore, start: Start
 ) -> None:
     daemon = start(folder)
     daemon.started()
@@ -273,6 +273,13 @@ def test_the_daemon_converges_edits_and_deletions_then_stops_cleanly(
     assert daemon.terminate() == 0
     assert daemon.events("stopped")
     assert daemon.other == []
+    status = cli(home, "status", "-o", "json")  # the folder the daemon watched, no daemon now
+    assert status.returncode == 0, status.stdout
+    report = json.loads(status.stdout)
+    assert report["folder"] == str(folder)
+    assert (report["syncStatus"], report["health"]) == ("Synced", "Healthy")
+    assert [row["name"] for row in report["objects"]] == ["kubia"]
+    assert report["lastSync"]["pruned"] == 1
 
 
 def test_a_broken_file_keeps_its_objects_until_fixed_and_status_tells(
