@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reconciler.clock import VirtualClock
-from reconciler.cluster.reconcile import Controller
+from reconciler.cluster.reconcile import Controller, KeyMapper
 from reconciler.errors import Expired, ReconcilerError
 from reconciler.model.keys import ObjectKey
 from reconciler.runtime.queue import Item, WorkQueue
@@ -43,10 +43,11 @@ class Manager:
         self.store = store
         self.clock = clock
         self._controllers = {c.name: c for c in controllers}
-        self._watchers: dict[str, list[Controller]] = {}
+        self._watchers: dict[str, list[tuple[str, KeyMapper]]] = {}
+        """Kind → (controller name, its key mapper) for every controller watching the kind."""
         for controller in controllers:
-            for kind in controller.watches():
-                self._watchers.setdefault(kind, []).append(controller)
+            for kind, mapper in controller.watches().items():
+                self._watchers.setdefault(kind, []).append((controller.name, mapper))
         self._queue = WorkQueue()
 
     def now(self) -> float:
@@ -80,9 +81,9 @@ class Manager:
     def resync(self) -> None:
         """Queue every object every controller watches as its own (a periodic full check)."""
         with self.store.transaction():
-            for kind, controllers in self._watchers.items():
+            for kind, watchers in self._watchers.items():
                 for obj in self.store.list(kind):
-                    self._enqueue_for(controllers, obj)
+                    self._enqueue_for(watchers, obj)
             self._drain()
 
     def _catch_up_clock(self) -> None:
@@ -103,26 +104,30 @@ class Manager:
         raise ControllerLoopError("controllers do not converge")
 
     def _collect(self, revision: int) -> int:
-        """Queue the keys the changes after `revision` map to; return the newest revision."""
+        """Queue the keys the changes after `revision` map to; return the newest revision.
+
+        Runs before every reconcile, always inside a transaction (so the store's revision is
+        read without a query and cannot move meanwhile): with nothing written since, it costs
+        nothing; otherwise it reads only the changes of watched kinds (most writes are Events,
+        which no controller watches, and are not even decoded)."""
+        current = self.store.revision()
+        if current == revision:
+            return revision
         try:
-            events = self.store.watch(revision)
+            events = self.store.watch(revision, kinds=self._watchers.keys())
         except Expired:  # history compacted past our checkpoint: look at everything again
-            current = self.store.revision()
-            for kind, controllers in self._watchers.items():
+            for kind, watchers in self._watchers.items():
                 for obj in self.store.list(kind):
-                    self._enqueue_for(controllers, obj)
+                    self._enqueue_for(watchers, obj)
             return current
         for event in events:
-            watchers = self._watchers.get(event.key.kind)
-            if watchers:
-                self._enqueue_for(watchers, event.object)
-        return events[-1].revision if events else revision
+            self._enqueue_for(self._watchers[event.key.kind], event.object)
+        return current
 
-    def _enqueue_for(self, controllers: list[Controller], obj: dict[str, object]) -> None:
-        kind = str(obj["kind"])
-        for controller in controllers:
-            for key in controller.watches()[kind](obj):
-                self._queue.add((controller.name, key))
+    def _enqueue_for(self, watchers: list[tuple[str, KeyMapper]], obj: dict[str, object]) -> None:
+        for name, mapper in watchers:
+            for key in mapper(obj):
+                self._queue.add((name, key))
 
     def _run(self, item: Item) -> None:
         name, key = item

@@ -13,6 +13,7 @@ The store does not default, validate or interpret objects beyond kind, namespace
 from __future__ import annotations
 
 import builtins
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -75,9 +76,13 @@ class Store(Protocol):
         Raises NotFound when absent."""
         ...
 
-    def watch(self, from_revision: int) -> builtins.list[WatchEvent]:
-        """Every change with revision > from_revision, oldest first, without blocking.
-        Raises Expired when history that old has been compacted away."""
+    def watch(
+        self, from_revision: int, *, kinds: Collection[str] | None = None
+    ) -> builtins.list[WatchEvent]:
+        """Every change with revision > from_revision, oldest first, without blocking; with
+        `kinds`, only the changes to objects of those kinds (the others are not even decoded,
+        which matters when most changes are Events nobody watches). Raises Expired when
+        history that old has been compacted away."""
         ...
 
     def wait(self, revision: int, timeout: float) -> bool:

@@ -13,7 +13,7 @@ import functools
 import heapq
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -153,7 +153,9 @@ class MemoryStore:
         if len(self._history) > 2 * self._history_limit:
             del self._history[: -self._history_limit]
 
-    def watch(self, from_revision: int) -> builtins.list[WatchEvent]:
+    def watch(
+        self, from_revision: int, *, kinds: Collection[str] | None = None
+    ) -> builtins.list[WatchEvent]:
         with self._lock:
             if from_revision >= self._revision:
                 return []
@@ -162,6 +164,9 @@ class MemoryStore:
                 raise expired(from_revision, oldest)
             start = from_revision + 1 - oldest
             changes = self._history[start:]
+        if kinds is not None:
+            wanted = frozenset(kinds)
+            changes = [change for change in changes if change[2].kind in wanted]
         objects = decode_all(text for *_, text in changes)
         return [
             WatchEvent(change, revision, key, obj)

@@ -23,7 +23,7 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -77,6 +77,11 @@ _SCHEMA = (
     f"PRAGMA application_id = {APPLICATION_ID}",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
+
+
+_EVENT_TYPES = {change.value: change for change in EventType}
+"""Stored type text → EventType: a dict lookup, several times cheaper than calling the enum, on
+the path every watched change takes."""
 
 
 class _Row(NamedTuple):
@@ -350,19 +355,23 @@ class SqliteStore:
 
     # -- watching ------------------------------------------------------------------------------
 
-    def watch(self, from_revision: int) -> builtins.list[WatchEvent]:
+    def watch(
+        self, from_revision: int, *, kinds: Collection[str] | None = None
+    ) -> builtins.list[WatchEvent]:
+        sql = "SELECT revision, type, kind, namespace, name, json FROM changes WHERE revision > ?"
+        params: list[Any] = [from_revision]
+        if kinds is not None:
+            wanted = sorted(kinds)
+            sql += f" AND kind IN ({', '.join('?' * len(wanted))})"
+            params += wanted
         with self._lock, self._snapshot():
             compacted = self._compacted()
             if from_revision < compacted:
                 raise expired(from_revision, compacted + 1)
-            rows = self._rows(
-                "SELECT revision, type, kind, namespace, name, json FROM changes "
-                "WHERE revision > ? ORDER BY revision",
-                (from_revision,),
-            )
+            rows = self._rows(sql + " ORDER BY revision", params)
         objects = decode_all(row[-1] for row in rows)
         return [
-            WatchEvent(EventType(change), revision, ObjectKey(kind, ns, name), obj)
+            WatchEvent(_EVENT_TYPES[change], revision, ObjectKey(kind, ns, name), obj)
             for (revision, change, kind, ns, name, _), obj in zip(rows, objects, strict=True)
         ]
 

@@ -316,6 +316,24 @@ def test_a_watch_sees_every_change_after_a_revision_in_order_including_deletes(
     assert [e.revision for e in store.watch(3)] == [4, 5]
 
 
+def test_a_watch_of_some_kinds_sees_only_their_changes_in_order(store: Store) -> None:
+    store.create(pod("a"))
+    store.create({"kind": "Event", "metadata": {"name": "e", "namespace": "default"}})
+    store.create({"kind": "Service", "metadata": {"name": "s", "namespace": "default"}})
+    store.delete(key("a"))
+
+    events = store.watch(0, kinds={"Pod", "Service"})
+
+    assert [(e.type, e.revision, str(e.key)) for e in events] == [
+        (EventType.ADDED, 1, "Pod/default/a"),
+        (EventType.ADDED, 3, "Service/default/s"),
+        (EventType.DELETED, 4, "Pod/default/a"),
+    ]
+    assert events[1].object["metadata"]["name"] == "s"
+    assert store.watch(0, kinds=()) == []
+    assert [e.revision for e in store.watch(1, kinds=["Event"])] == [2]
+
+
 def test_a_watch_from_the_current_revision_or_later_is_empty(store: Store) -> None:
     assert store.watch(0) == []
     store.create(pod("a"))
