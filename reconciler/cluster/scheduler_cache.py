@@ -21,6 +21,7 @@ from reconciler.model.keys import Obj, ObjectKey
 from reconciler.store.base import EventType, Store
 
 FINISHED_PHASES = ("Succeeded", "Failed")
+_WATCHED = ("Pod", "Node")
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,10 @@ class SchedulerCache:
         if self._revision is None:
             self._relist()
             return
+        current = self._store.revision()
         try:
-            events = self._store.watch(self._revision)
+            # Only pods and nodes: most changes are Events, not worth decoding here.
+            events = self._store.watch(self._revision, kinds=_WATCHED)
         except Expired:
             self._relist()
             return
@@ -80,10 +83,9 @@ class SchedulerCache:
             deleted = event.type is EventType.DELETED
             if event.key.kind == "Pod":
                 self._apply_pod(event.key, event.object, deleted=deleted)
-            elif event.key.kind == "Node":
+            else:
                 self._apply_node(event.object, deleted=deleted)
-        if events:
-            self._revision = events[-1].revision
+        self._revision = max(current, events[-1].revision if events else current)
 
     def assume(self, pod: Obj, demand: Demand) -> None:
         """Record a binding this scheduler just wrote, before its watch event arrives, so the
