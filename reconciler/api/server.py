@@ -239,6 +239,11 @@ class Api:
             for p in old_spec.get("ports") or ()
         }
         wants_node_ports = spec.get("type") in ("NodePort", "LoadBalancer")
+        # A LoadBalancer with allocateLoadBalancerNodePorts: false gets node ports only where
+        # asked for (or already held: turning it off releases none, as in Kubernetes).
+        allocates = spec.get("type") == "NodePort" or (
+            wants_node_ports and spec.get("allocateLoadBalancerNodePorts") is not False
+        )
         for port in spec.get("ports") or ():
             old = old_ports.pop((port.get("port"), port.get("protocol", "TCP")), None)
             if not wants_node_ports:
@@ -246,7 +251,8 @@ class Api:
                 if old and not dry_run:
                     self._node_ports.release(old)
             elif port.get("nodePort") in (None, old):
-                port["nodePort"] = int(old or self._node_ports.allocate(owner, dry_run=dry_run))
+                if old or allocates:
+                    port["nodePort"] = int(old or self._node_ports.allocate(owner, dry_run=dry_run))
             else:
                 if old and not dry_run:
                     self._node_ports.release(old)

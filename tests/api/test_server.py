@@ -299,6 +299,24 @@ def test_node_port_services_get_a_port_in_the_node_port_range(api: Api) -> None:
         assert 30000 <= created["spec"]["ports"][0]["nodePort"] <= 32767
 
 
+def test_a_load_balancer_that_allocates_no_node_ports_gets_only_those_asked_for(api: Api) -> None:
+    plain = svc("plain", type="LoadBalancer")
+    plain["spec"]["allocateLoadBalancerNodePorts"] = False
+    assert "nodePort" not in api.create(plain)["spec"]["ports"][0]
+    asked = svc("asked", type="LoadBalancer")
+    asked["spec"]["allocateLoadBalancerNodePorts"] = False
+    asked["spec"]["ports"][0]["nodePort"] = 30124
+    assert api.create(asked)["spec"]["ports"][0]["nodePort"] == 30124
+
+
+def test_turning_node_port_allocation_off_keeps_the_ports_held(api: Api) -> None:
+    created = api.create(svc("lb", type="LoadBalancer"))
+    port = created["spec"]["ports"][0]["nodePort"]
+    created["spec"]["allocateLoadBalancerNodePorts"] = False
+    del created["spec"]["ports"][0]["nodePort"]
+    assert api.update(created)["spec"]["ports"][0]["nodePort"] == port
+
+
 def test_a_node_port_taken_by_another_service_is_refused(api: Api) -> None:
     first = svc("first", type="NodePort")
     first["spec"]["ports"][0]["nodePort"] = 30123
