@@ -22,6 +22,7 @@ from reconciler.errors import Position
 from reconciler.runtime.desired import FileLoad
 from reconciler.source.cache import Checker, FileEntry, SourceCache
 from reconciler.source.files import ManifestTree, SourceFile, is_manifest_name
+from reconciler.source.ignore import IGNORE_FILE
 from reconciler.source.validate import check_document
 
 
@@ -37,8 +38,14 @@ class ManifestFolder:
         self._cache = SourceCache(checker=checker)
 
     def relevant(self, path: Path, directory: bool) -> bool:
-        """Whether a changed path can matter (the watcher's filter)."""
-        return self._tree.wants(path, directory=directory)
+        """Whether a changed path can matter (the watcher's filter): a manifest, a folder that
+        may hold some, or an ignore file (which can change what every other path means)."""
+        return self.is_ignore_file(path) or self._tree.wants(path, directory=directory)
+
+    @staticmethod
+    def is_ignore_file(path: Path) -> bool:
+        """Whether a path is a `.reconcilerignore`: a change to it calls for a full read."""
+        return path.name == IGNORE_FILE
 
     def is_manifest_name(self, path: Path) -> bool:
         """Whether a path found below the folder is named like a manifest (it may be gone)."""

@@ -134,8 +134,17 @@ class Syncer:
         return report
 
     def sync_paths(self, paths: Iterable[Path]) -> SyncReport | None:
-        """Converge what a batch of changed paths touched; None when none is a manifest."""
+        """Converge what a batch of changed paths touched; None when none is a manifest. A
+        changed ignore file means any file may have come in or gone out: the folder is read
+        again as a whole."""
         started = monotonic()
+        paths = list(paths)
+        if any(self.folder.is_ignore_file(path) for path in paths):
+            report = self.sync_all(Trigger.CHANGE)
+            report.files = sorted(
+                {*report.files, *self._names(filter(self.folder.is_ignore_file, paths))}
+            )
+            return report
         targets = self._expand(paths)
         if not targets:
             return None

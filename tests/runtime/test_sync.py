@@ -361,3 +361,14 @@ def test_an_invalid_field_is_reported_at_its_line_and_column_and_changes_nothing
     ]
     assert actions(report) == {}
     assert cluster.api.get(RC_KEY)["spec"]["replicas"] == 3
+
+
+def test_a_changed_ignore_file_rereads_the_folder(cluster: Cluster, folder: Path) -> None:
+    syncer = syncer_for(cluster, folder)
+    syncer.sync_all(Trigger.INITIAL)
+
+    (folder / ".reconcilerignore").write_text("kubia-svc.yaml\n")
+    report = syncer.sync_paths([folder / ".reconcilerignore"])
+
+    assert report is not None and report.files == [".reconcilerignore", "kubia-svc.yaml"]
+    assert actions(report) == {"pruned": ["kubia-http"]}
