@@ -18,13 +18,13 @@ import hashlib
 import marshal
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from reconciler.source.diagnostics import Diagnostic, Severity, error
-from reconciler.source.document import Document
+from reconciler.source.document import Document, FieldPath, Positions, Span
 from reconciler.source.files import SourceFile, collect
 from reconciler.source.loader import MAX_FILE_BYTES, TOO_LARGE, load_bytes
 
@@ -215,7 +215,10 @@ class _DiskStore:
         if raw is None:
             return None
         try:
-            documents = tuple(Document(*fields) for fields in raw[0])
+            documents = tuple(
+                Document(path, index, obj, _LazyPositions(blob), item)
+                for path, index, obj, blob, item in raw[0]
+            )
             diagnostics = tuple(
                 Diagnostic(d[0], d[1], d[2], Severity(d[3]), *d[4:]) for d in raw[1]
             )
@@ -226,7 +229,7 @@ class _DiskStore:
 
     def put(self, display: str, digest: str, entry: FileEntry) -> None:
         documents = tuple(
-            (d.path, d.index, d.obj, dict(d.positions), d.item) for d in entry.documents
+            (d.path, d.index, d.obj, _positions_blob(d.positions), d.item) for d in entry.documents
         )
         diagnostics = tuple(
             (d.path, d.line, d.column, str(d.severity), d.message, d.object, d.field)
@@ -254,3 +257,34 @@ class _DiskStore:
             self._dirty = False
         except (OSError, ValueError):
             aside.unlink(missing_ok=True)
+
+
+class _LazyPositions(Mapping[FieldPath, Span]):
+    """A document's positions, decoded from the disk store only when first asked for: a valid
+    folder never needs them, and they are most of what the store holds."""
+
+    __slots__ = ("_blob", "_positions")
+
+    def __init__(self, blob: bytes) -> None:
+        self._blob = blob
+        self._positions: dict[FieldPath, Span] | None = None
+
+    def _decoded(self) -> dict[FieldPath, Span]:
+        if self._positions is None:
+            self._positions = marshal.loads(self._blob)
+        return self._positions
+
+    def __getitem__(self, path: FieldPath) -> Span:
+        return self._decoded()[path]
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+
+def _positions_blob(positions: Positions) -> bytes:
+    if isinstance(positions, _LazyPositions):
+        return positions._blob
+    return marshal.dumps(dict(positions))

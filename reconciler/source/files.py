@@ -61,14 +61,19 @@ class ManifestTree:
     def files(self) -> list[Path]:
         """Every manifest below the folder, in path order. A file reachable both directly and
         through a symbolic link inside the folder is listed once, by its direct path."""
+        return [path for path, _ in self.entries()]
+
+    def entries(self) -> list[tuple[Path, str]]:
+        """`files()` with each file's real path (symbolic links resolved)."""
         found: dict[str, tuple[str, Path, bool]] = {}
-        linked: list[tuple[Path, str, IgnoreRules]] = []
+        linked: list[tuple[Path, str, str, IgnoreRules]] = []
         seen = {self._real_root}
-        self._walk(self.root, "", IgnoreRules(), seen, found, linked)
+        self._walk(self.root, self._real_root, "", IgnoreRules(), seen, found, linked)
         while linked:  # folders behind links last, so real paths win
-            folder, relative, rules = linked.pop(0)
-            self._walk(folder, relative, rules, seen, found, linked)
-        return [path for _, path, _ in sorted(found.values(), key=lambda entry: entry[0])]
+            folder, real, relative, rules = linked.pop(0)
+            self._walk(folder, real, relative, rules, seen, found, linked)
+        ordered = sorted(found.items(), key=lambda item: item[1][0])
+        return [(path, real) for real, (_, path, _) in ordered]
 
     def display(self, path: Path) -> str:
         """How messages name a file of this folder: the folder as the user wrote it, joined with
@@ -107,11 +112,12 @@ class ManifestTree:
     def _walk(
         self,
         folder: Path,
+        real_folder: str,
         relative: str,
         rules: IgnoreRules,
         seen: set[str],
         found: dict[str, tuple[str, Path, bool]],
-        linked: list[tuple[Path, str, IgnoreRules]],
+        linked: list[tuple[Path, str, str, IgnoreRules]],
     ) -> None:
         rules = _read_rules(folder, relative, rules)
         try:
@@ -120,11 +126,16 @@ class ManifestTree:
             return  # unreadable or vanished meanwhile: nothing to read there
         for entry in entries:
             name = entry.name
+            if name.startswith("."):
+                continue
             inner = f"{relative}/{name}" if relative else name
             is_link = entry.is_symlink()
-            real = os.path.realpath(entry.path)
-            if name.startswith(".") or (is_link and not self._inside(real)):
-                continue
+            if is_link:
+                real = os.path.realpath(entry.path)
+                if not self._inside(real):
+                    continue
+            else:
+                real = os.path.join(real_folder, name)
             try:
                 is_folder = entry.is_dir()
                 is_file = not is_folder and entry.is_file()
@@ -134,10 +145,10 @@ class ManifestTree:
                 if real in seen or rules.matches(inner, directory=True):
                     continue
                 if is_link:
-                    linked.append((Path(entry.path), inner, rules))
+                    linked.append((Path(entry.path), real, inner, rules))
                     continue
                 seen.add(real)
-                self._walk(Path(entry.path), inner, rules, seen, found, linked)
+                self._walk(Path(entry.path), real, inner, rules, seen, found, linked)
             elif is_file and is_manifest_name(name) and not rules.matches(inner, directory=False):
                 previous = found.get(real)
                 if previous is None or (previous[2] and not is_link):
@@ -159,23 +170,22 @@ def collect(arguments: Sequence[str]) -> tuple[list[SourceFile], list[Diagnostic
     problems: list[Diagnostic] = []
     seen: set[str] = set()
 
-    def add(path: Path | None, display: str) -> None:
-        identity = STDIN if path is None else os.path.realpath(path)
+    def add(path: Path | None, display: str, identity: str) -> None:
         if identity not in seen:
             seen.add(identity)
             files.append(SourceFile(path, display))
 
     for argument in arguments:
         if argument == STDIN:
-            add(None, STDIN_NAME)
+            add(None, STDIN_NAME, STDIN)
             continue
         path = Path(argument)
         if path.is_dir():
             tree = ManifestTree(path, argument)
-            for found in tree.files():
-                add(found, tree.display(found))
+            for found, real in tree.entries():
+                add(found, tree.display(found), real)
         elif path.is_file():
-            add(path, argument)
+            add(path, argument, os.path.realpath(path))
         elif path.exists() or path.is_symlink():
             problems.append(error(argument, 0, 0, "not a regular file or folder"))
         else:
