@@ -89,7 +89,7 @@ class Edited:
     missing: tuple[str, ...] = ()
 
 
-def edit(api: Api, key: ObjectKey, edits: Edits, *, overwrite: bool = False) -> Edited:
+def edit(api: Api, key: ObjectKey, *, edits: Edits, overwrite: bool = False) -> Edited:
     """Apply `edits` to one object's labels or annotations."""
     with api.store.transaction():
         obj = api.get(key)

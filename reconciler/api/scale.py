@@ -51,7 +51,7 @@ def owning_source(api: Api, key: ObjectKey, manifest: Path) -> str:
     return inventories.source_id_for([manifest])
 
 
-def scale(api: Api, key: ObjectKey, replicas: int, *, live: bool = False) -> Scaled:
+def scale(api: Api, key: ObjectKey, *, replicas: int, live: bool = False) -> Scaled:
     """Make `replicas` the desired count of an RC, RS or Deployment."""
     if key.kind not in SCALABLE:
         raise UsageError(
@@ -76,7 +76,7 @@ def scale(api: Api, key: ObjectKey, replicas: int, *, live: bool = False) -> Sca
             f"{kind_info(key.kind).resource}/{key.name} came from {path}, which no longer "
             "exists; restore it, or use --live to change only the cluster"
         )
-    set_value(path, index, ("spec", "replicas"), replicas)
+    set_value(path, index, keys=("spec", "replicas"), value=replicas)
     document = read_document(path, index)
     declared = document.get("metadata") or {}
     if document.get("kind") != key.kind or declared.get("name") != key.name:

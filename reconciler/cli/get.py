@@ -38,7 +38,7 @@ def no_resources(scope: Scope, targets: list[Target]) -> str:
 
 
 def print_found(
-    found: Found, fmt: Format, writer: TableWriter, *, now: float, single: bool
+    found: Found, fmt: Format, *, writer: TableWriter, now: float, single: bool
 ) -> bool:
     """Print what was found; False when nothing was printed."""
     if fmt not in (Format.TABLE, Format.WIDE):
@@ -57,10 +57,10 @@ def print_found(
 def _watch(
     cluster: Cluster,
     target: Target,
+    *,
     scope: Scope,
     fmt: Format,
     writer: TableWriter,
-    *,
     revision: int,
     timeout: float | None,
 ) -> None:
@@ -145,13 +145,21 @@ def get(
         found = fetch(cluster.api, targets, scope)
         now = cluster.api.clock.now()
         writer = TableWriter(options, remember_widths=watch)
-        printed = print_found(found, fmt, writer, now=now, single=single_item(args))
+        printed = print_found(found, fmt, writer=writer, now=now, single=single_item(args))
         for error in found.errors:
             typer.echo(str(error), err=True)
         if not printed and not found.errors and not watch:
             typer.echo(no_resources(scope, targets), err=True)
         if watch:
             timeout = parse_duration(request_timeout) or None
-            _watch(cluster, targets[0], scope, fmt, writer, revision=revision, timeout=timeout)
+            _watch(
+                cluster,
+                targets[0],
+                scope=scope,
+                fmt=fmt,
+                writer=writer,
+                revision=revision,
+                timeout=timeout,
+            )
     if found.errors:
         raise typer.Exit(1)

@@ -68,7 +68,7 @@ def _run(
     with cluster_from_cli() as cluster:
         found = fetch(cluster.api, targets, scope)
         for obj in found.objects:
-            result = edit(cluster.api, ObjectKey.of(obj), edits, overwrite=overwrite)
+            result = edit(cluster.api, ObjectKey.of(obj), edits=edits, overwrite=overwrite)
             for key in result.missing:
                 typer.echo(f'{target.noun} "{key}" not found.')
             typer.echo(f"{name_of(obj)} {result.verb}")

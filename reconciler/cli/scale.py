@@ -48,7 +48,7 @@ def scale(
         for target in targets:
             for name in target.names:
                 key = ObjectKey(target.info.kind, namespace, name)
-                done = scale_object(cluster.api, key, replicas, live=live)
+                done = scale_object(cluster.api, key, replicas=replicas, live=live)
                 cluster.advance()
                 typer.echo(f"{target.info.resource}/{name} scaled")
                 if done.manifest is not None:

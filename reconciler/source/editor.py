@@ -85,7 +85,7 @@ def _token(value: Any, *, json_file: bool) -> str:
     return str(value)
 
 
-def set_value(path: Path, index: int, keys: Sequence[str], value: Any) -> bool:
+def set_value(path: Path, index: int, *, keys: Sequence[str], value: Any) -> bool:
     """Set `keys` (e.g. `("spec", "replicas")`) in document `index` of the file to `value`;
     False when it already had that value (the file is then left untouched)."""
     text = _read(path)

@@ -119,7 +119,7 @@ def test_describe_pod_prints_kubectls_layout() -> None:
             type="Warning",
         ),
     ]
-    assert describe_pod(POD, events, NOW) == (
+    assert describe_pod(POD, events, now=NOW) == (
         "Name:             kubia-4jfyf\n"
         "Namespace:        default\n"
         "Priority:         0\n"
@@ -180,7 +180,7 @@ def test_a_pod_being_deleted_says_terminating_and_its_grace_period() -> None:
             "deletionGracePeriodSeconds": 30,
         },
     }
-    lines = describe_pod(deleting, [], NOW).splitlines()
+    lines = describe_pod(deleting, [], now=NOW).splitlines()
     assert "Status:                    Terminating (lasts 5s)" in lines
     assert "Termination Grace Period:  30s" in lines
     assert lines[-1] == "Events:             <none>"
@@ -227,7 +227,7 @@ def test_describe_replication_controller_counts_the_pods_it_owns() -> None:
             component="replication-controller",
         )
     ]
-    assert describe_replication(rc(), [owned, stray, pending], events, NOW) == (
+    assert describe_replication(rc(), [owned, stray, pending], events=events, now=NOW) == (
         "Name:         kubia\n"
         "Namespace:    default\n"
         "Selector:     app=kubia\n"
@@ -281,7 +281,7 @@ def test_describe_service_lists_ports_node_ports_and_endpoints() -> None:
             }
         ],
     }
-    assert describe_service(service, endpoints, [], NOW) == (
+    assert describe_service(service, endpoints, events=[], now=NOW) == (
         "Name:                     kubia-http\n"
         "Namespace:                default\n"
         "Labels:                   <none>\n"
@@ -301,7 +301,7 @@ def test_describe_service_lists_ports_node_ports_and_endpoints() -> None:
         "External Traffic Policy:  Cluster\n"
         "Events:                   <none>\n"
     )
-    assert describe_endpoints(endpoints, [], NOW) == (
+    assert describe_endpoints(endpoints, [], now=NOW) == (
         "Name:         kubia-http\n"
         "Namespace:    default\n"
         "Labels:       <none>\n"

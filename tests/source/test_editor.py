@@ -47,19 +47,19 @@ def manifest(tmp_path: Path) -> Path:
 
 
 def test_changing_replicas_keeps_comments_blank_lines_quotes_and_order(manifest: Path) -> None:
-    assert set_value(manifest, 0, ("spec", "replicas"), 5) is True
+    assert set_value(manifest, 0, keys=("spec", "replicas"), value=5) is True
     assert manifest.read_text() == KUBIA.replace("replicas: 3   #", "replicas: 5   #")
 
 
 def test_setting_the_value_it_already_has_leaves_the_file_alone(manifest: Path) -> None:
     before = manifest.stat().st_mtime_ns
-    assert set_value(manifest, 0, ("spec", "replicas"), 3) is False
+    assert set_value(manifest, 0, keys=("spec", "replicas"), value=3) is False
     assert manifest.read_text() == KUBIA
     assert manifest.stat().st_mtime_ns == before
 
 
 def test_a_missing_key_is_added_beside_its_siblings(manifest: Path) -> None:
-    set_value(manifest, 1, ("spec", "replicas"), 2)
+    set_value(manifest, 1, keys=("spec", "replicas"), value=2)
     assert manifest.read_text() == KUBIA.replace(
         "spec:\n  ports:\n  - port: 80\n", "spec:\n  replicas: 2\n  ports:\n  - port: 80\n"
     )
@@ -67,7 +67,7 @@ def test_a_missing_key_is_added_beside_its_siblings(manifest: Path) -> None:
 
 
 def test_other_documents_of_the_file_are_untouched(manifest: Path) -> None:
-    set_value(manifest, 0, ("spec", "replicas"), 1)
+    set_value(manifest, 0, keys=("spec", "replicas"), value=1)
     assert read_document(manifest, 1) == {
         "apiVersion": "v1",
         "kind": "Service",
@@ -79,13 +79,13 @@ def test_other_documents_of_the_file_are_untouched(manifest: Path) -> None:
 def test_flow_style_mappings_are_edited_in_place(tmp_path: Path) -> None:
     path = tmp_path / "rs.yaml"
     path.write_text("kind: ReplicaSet\nspec: {replicas: 1, selector: {matchLabels: {a: b}}}\n")
-    set_value(path, 0, ("spec", "replicas"), 4)
+    set_value(path, 0, keys=("spec", "replicas"), value=4)
     assert (
         path.read_text()
         == "kind: ReplicaSet\nspec: {replicas: 4, selector: {matchLabels: {a: b}}}\n"
     )
     path.write_text("kind: ReplicaSet\nspec: {}\n")
-    set_value(path, 0, ("spec", "replicas"), 4)
+    set_value(path, 0, keys=("spec", "replicas"), value=4)
     assert path.read_text() == "kind: ReplicaSet\nspec: {replicas: 4}\n"
 
 
@@ -93,17 +93,17 @@ def test_json_manifests_stay_json(tmp_path: Path) -> None:
     path = tmp_path / "rc.json"
     document = {"kind": "ReplicationController", "spec": {"replicas": 1, "selector": {}}}
     path.write_text(json.dumps(document, indent=2) + "\n")
-    set_value(path, 0, ("spec", "replicas"), 3)
+    set_value(path, 0, keys=("spec", "replicas"), value=3)
     assert json.loads(path.read_text())["spec"] == {"replicas": 3, "selector": {}}
     path.write_text('{"kind": "ReplicaSet", "spec": {"selector": {}}}\n')
-    set_value(path, 0, ("spec", "replicas"), 3)
+    set_value(path, 0, keys=("spec", "replicas"), value=3)
     assert path.read_text() == '{"kind": "ReplicaSet", "spec": {"replicas": 3, "selector": {}}}\n'
 
 
 def test_windows_line_endings_survive(tmp_path: Path) -> None:
     path = tmp_path / "rc.yaml"
     path.write_bytes(b"kind: ReplicationController\r\nspec:\r\n  replicas: 1\r\n")
-    set_value(path, 0, ("spec", "replicas"), 2)
+    set_value(path, 0, keys=("spec", "replicas"), value=2)
     assert path.read_bytes() == b"kind: ReplicationController\r\nspec:\r\n  replicas: 2\r\n"
 
 
@@ -111,18 +111,18 @@ def test_a_document_without_the_parent_mapping_is_refused(tmp_path: Path) -> Non
     path = tmp_path / "pod.yaml"
     path.write_text("kind: Pod\nspec: []\n")
     with pytest.raises(ManifestError, match="spec is not a mapping"):
-        set_value(path, 0, ("spec", "replicas"), 2)
+        set_value(path, 0, keys=("spec", "replicas"), value=2)
     assert path.read_text() == "kind: Pod\nspec: []\n"
 
 
 def test_a_document_index_past_the_end_is_refused(manifest: Path) -> None:
     with pytest.raises(ManifestError, match="there is no document 5"):
-        set_value(manifest, 5, ("spec", "replicas"), 2)
+        set_value(manifest, 5, keys=("spec", "replicas"), value=2)
 
 
 def test_an_unparsable_file_points_at_the_problem(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("spec:\n  replicas: [1\n")
     with pytest.raises(ManifestError) as raised:
-        set_value(path, 0, ("spec", "replicas"), 2)
+        set_value(path, 0, keys=("spec", "replicas"), value=2)
     assert str(raised.value).startswith(f"{path}:")

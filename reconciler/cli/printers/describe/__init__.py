@@ -71,13 +71,14 @@ def describe(api: Api, key: ObjectKey, *, now: float) -> str:
     events = events_for(api, obj)
     namespace = key.namespace
     if key.kind == "Pod":
-        return describe_pod(obj, events, now)
+        return describe_pod(obj, events, now=now)
     if key.kind == "ReplicationController":
         pods = api.list("Pod", namespace, from_map((obj.get("spec") or {}).get("selector")))
-        return describe_replication(obj, pods, events, now)
+        return describe_replication(obj, pods, events=events, now=now)
     if key.kind == "ReplicaSet":
         selector = from_label_selector((obj.get("spec") or {}).get("selector"))
-        return describe_replication(obj, api.list("Pod", namespace, selector), events, now)
+        pods = api.list("Pod", namespace, selector)
+        return describe_replication(obj, pods, events=events, now=now)
     if key.kind == "Deployment":
         owned = [rs for rs in api.list("ReplicaSet", namespace) if _owned_by(rs, obj)]
         new = [rs for rs in owned if _same_template(rs, obj)][:1]
@@ -87,9 +88,9 @@ def describe(api: Api, key: ObjectKey, *, now: float) -> str:
         )
     if key.kind == "Service":
         endpoints = api.find(ObjectKey("Endpoints", namespace, key.name))
-        return describe_service(obj, endpoints, events, now)
+        return describe_service(obj, endpoints, events=events, now=now)
     if key.kind == "Endpoints":
-        return describe_endpoints(obj, events, now)
+        return describe_endpoints(obj, events, now=now)
     if key.kind == "Node":
         pods = [
             pod
@@ -97,7 +98,7 @@ def describe(api: Api, key: ObjectKey, *, now: float) -> str:
             if (pod.get("spec") or {}).get("nodeName") == key.name
             and (pod.get("status") or {}).get("phase") not in TERMINAL_PHASES
         ]
-        return describe_node(obj, pods, events, now)
+        return describe_node(obj, pods, events=events, now=now)
     if key.kind == "Namespace":
         return describe_namespace(obj)
     return _generic(obj, events, now)
@@ -160,5 +161,5 @@ def _generic(obj: Obj, events: list[Obj], now: float) -> str:
     labels_multiline(w, "Labels", meta.get("labels"))
     annotations_multiline(w, "Annotations", meta.get("annotations"))
     _content(w, 0, obj, "")
-    events_table(w, events, now)
+    events_table(w, events, now=now)
     return w.text()

@@ -127,7 +127,7 @@ def _node_resources(w: PrefixWriter, node: Obj, pods: Sequence[Obj], now: float)
         w.write(1, f"{resource}\t{requests}\t{limits}\n")
 
 
-def describe_node(node: Obj, pods: Sequence[Obj], events: Sequence[Obj], now: float) -> str:
+def describe_node(node: Obj, pods: Sequence[Obj], *, events: Sequence[Obj], now: float) -> str:
     meta, spec, status = (
         node.get("metadata") or {},
         node.get("spec") or {},
@@ -175,7 +175,7 @@ def describe_node(node: Obj, pods: Sequence[Obj], events: Sequence[Obj], now: fl
     if spec.get("providerID"):
         w.write(0, f"ProviderID:\t{spec['providerID']}\n")
     _node_resources(w, node, pods, now)
-    events_table(w, events, now)
+    events_table(w, events, now=now)
     return w.text()
 
 

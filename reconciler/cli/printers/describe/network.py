@@ -32,7 +32,9 @@ def _ingress(service: Obj) -> str:
     return ", ".join(texts)
 
 
-def describe_service(service: Obj, endpoints: Obj | None, events: Sequence[Obj], now: float) -> str:
+def describe_service(
+    service: Obj, endpoints: Obj | None, *, events: Sequence[Obj], now: float
+) -> str:
     meta, spec = service.get("metadata") or {}, service.get("spec") or {}
     w = PrefixWriter()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -72,11 +74,11 @@ def describe_service(service: Obj, endpoints: Obj | None, events: Sequence[Obj],
         w.write(0, f"Internal Traffic Policy:\t{spec['internalTrafficPolicy']}\n")
     if spec.get("healthCheckNodePort"):
         w.write(0, f"HealthCheck NodePort:\t{spec['healthCheckNodePort']}\n")
-    events_table(w, events, now)
+    events_table(w, events, now=now)
     return w.text()
 
 
-def describe_endpoints(endpoints: Obj, events: Sequence[Obj], now: float) -> str:
+def describe_endpoints(endpoints: Obj, events: Sequence[Obj], *, now: float) -> str:
     meta = endpoints.get("metadata") or {}
     w = PrefixWriter()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -97,5 +99,5 @@ def describe_endpoints(endpoints: Obj, events: Sequence[Obj], now: float) -> str
                 name = port.get("name") or "<unset>"
                 w.write(2, f"{name}\t{port.get('port')}\t{port.get('protocol', 'TCP')}\n")
         w.write(0, "\n")
-    events_table(w, events, now)
+    events_table(w, events, now=now)
     return w.text()

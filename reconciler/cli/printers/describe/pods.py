@@ -237,7 +237,7 @@ def controlled_by(obj: Obj) -> str:
     return ""
 
 
-def describe_pod(pod: Obj, events: Sequence[Obj], now: float) -> str:
+def describe_pod(pod: Obj, events: Sequence[Obj], *, now: float) -> str:
     meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
     w = PrefixWriter()
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
@@ -295,5 +295,5 @@ def describe_pod(pod: Obj, events: Sequence[Obj], now: float) -> str:
     w.write(0, f"QoS Class:\t{status.get('qosClass', 'BestEffort')}\n")
     labels_multiline(w, "Node-Selectors", spec.get("nodeSelector"))
     tolerations_multiline(w, "Tolerations", spec.get("tolerations"))
-    events_table(w, events, now)
+    events_table(w, events, now=now)
     return w.text()

@@ -48,7 +48,9 @@ def _conditions(w: PrefixWriter, obj: Obj) -> None:
             w.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
 
 
-def describe_replication(obj: Obj, pods: Sequence[Obj], events: Sequence[Obj], now: float) -> str:
+def describe_replication(
+    obj: Obj, pods: Sequence[Obj], *, events: Sequence[Obj], now: float
+) -> str:
     """A ReplicationController or a ReplicaSet (the RS adds `Controlled By:`)."""
     meta, spec, status = obj.get("metadata") or {}, obj.get("spec") or {}, obj.get("status") or {}
     is_rc = obj.get("kind") == "ReplicationController"
@@ -71,7 +73,7 @@ def describe_replication(obj: Obj, pods: Sequence[Obj], events: Sequence[Obj], n
     w.write(0, f"Pods Status:\t{pods_status(obj, pods)}\n")
     pod_template(w, spec.get("template"))
     _conditions(w, obj)
-    events_table(w, events, now)
+    events_table(w, events, now=now)
     return w.text()
 
 
@@ -121,5 +123,5 @@ def describe_deployment(
     if old_replica_sets or new_replica_sets:
         w.write(0, f"OldReplicaSets:\t{_replica_sets_text(old_replica_sets)}\n")
         w.write(0, f"NewReplicaSet:\t{_replica_sets_text(new_replica_sets)}\n")
-    events_table(w, events, now)
+    events_table(w, events, now=now)
     return w.text()

@@ -130,7 +130,7 @@ def event_interval(event: Obj, now: float) -> str:
     return first
 
 
-def events_table(w: PrefixWriter, events: Sequence[Obj], now: float) -> None:
+def events_table(w: PrefixWriter, events: Sequence[Obj], *, now: float) -> None:
     """The `Events:` table at the end of a description (`Events:  <none>` when empty)."""
     if not events:
         w.write(0, "Events:\t<none>\n")
