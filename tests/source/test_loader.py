@@ -12,8 +12,8 @@ from reconciler.source.loader import (
     MAX_FILE_BYTES,
     LoadResult,
     load_bytes,
-    resolve_plain,
 )
+from reconciler.source.scalars import resolve_plain
 
 KUBIA_RC = """\
 # the kubia replication controller
