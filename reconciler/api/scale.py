@@ -76,14 +76,17 @@ def scale(api: Api, key: ObjectKey, *, replicas: int, live: bool = False) -> Sca
             f"{kind_info(key.kind).resource}/{key.name} came from {path}, which no longer "
             "exists; restore it, or use --live to change only the cluster"
         )
-    set_value(path, index, keys=("spec", "replicas"), value=replicas)
-    document = read_document(path, index)
-    declared = document.get("metadata") or {}
-    if document.get("kind") != key.kind or declared.get("name") != key.name:
+    declared = read_document(path, index)
+    if declared.get("kind") != key.kind or (declared.get("metadata") or {}).get("name") != (
+        key.name
+    ):
         raise ManifestError(
-            f"document {index} no longer declares {kind_info(key.kind).resource}/{key.name}",
+            f"document {index} no longer declares {kind_info(key.kind).resource}/{key.name}; "
+            "apply the folder, or use --live to change only the cluster",
             Position(str(path)),
         )
+    set_value(path, index, keys=("spec", "replicas"), value=replicas)
+    document = read_document(path, index)
     report = apply(
         api,
         [Manifest(document, str(path), index)],

@@ -247,3 +247,11 @@ def test_save_never_overwrites_a_file_and_never_duplicates_an_object(folder: Pat
     assert isinstance(clash.exception, UsageError)
     assert "exists already; not overwriting it" in str(clash.exception)
     assert (folder / "kubia-rc.yaml").read_text() == KUBIA_YAML
+
+
+def test_scale_refuses_a_manifest_that_now_declares_something_else(folder: Path) -> None:
+    other = KUBIA_YAML.replace("name: kubia\n", "name: renamed\n", 1)
+    (folder / "kubia-rc.yaml").write_text(other)
+    result = runner.invoke(app, ["scale", "rc", "kubia", "--replicas", "5"])
+    assert "no longer declares replicationcontroller/kubia" in str(result.exception)
+    assert (folder / "kubia-rc.yaml").read_text() == other
