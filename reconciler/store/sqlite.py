@@ -85,10 +85,28 @@ the path every watched change takes."""
 
 
 class _Row(NamedTuple):
-    """A stored object as the write path needs it."""
+    """A stored object as the write path needs it (and its text, once read or written)."""
 
     revision: int
     labels: str
+    text: str | None = None
+
+
+class _TransactionCache:
+    """What this process read or wrote during the current write transaction.
+
+    While it holds the write lock no other process can write, so within one transaction a
+    value read once stays true until this process itself writes it: each read of an object,
+    a meta entry or the compaction mark then costs one query per transaction, not one per
+    call. The manager runs a whole simulated instant as one transaction, in which controllers
+    read the same objects and settings many times. Dropped when the transaction ends, and
+    after any failed write (which might have left the rows half-written)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[ObjectKey, _Row | None] = {}
+        """None: known absent."""
+        self.meta: dict[str, str | None] = {}
+        self.compacted: int | None = None
 
 
 class SqliteStore:
@@ -106,6 +124,7 @@ class SqliteStore:
         self._depth = 0
         self._revision = 0  # meaningful inside a transaction only: read once under the lock
         self._wrote = False
+        self._cache: _TransactionCache | None = None  # inside a write transaction only
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -193,6 +212,7 @@ class SqliteStore:
                 return
             self._execute("BEGIN IMMEDIATE")
             self._depth, self._wrote = 1, False
+            self._cache = _TransactionCache()
             try:
                 self._revision = self._read_revision()
                 yield
@@ -203,7 +223,7 @@ class SqliteStore:
                 self._abort()
                 raise
             finally:
-                self._depth = 0
+                self._depth, self._cache = 0, None
             if self._wrote:
                 with self._committed:
                     self._committed.notify_all()
@@ -233,7 +253,13 @@ class SqliteStore:
 
     def _compacted(self) -> int:
         """The newest revision a watch can no longer start from."""
-        return int(self._rows("SELECT revision FROM compaction")[0][0])
+        cache = self._cache
+        if cache is not None and cache.compacted is not None:
+            return cache.compacted
+        compacted = int(self._rows("SELECT revision FROM compaction")[0][0])
+        if cache is not None:
+            cache.compacted = compacted
+        return compacted
 
     def _compact(self) -> None:
         """Forget all but the newest `history` changes once twice as many piled up, except
@@ -247,6 +273,8 @@ class SqliteStore:
             (horizon,),
         )
         self._execute("UPDATE compaction SET revision = ?", (horizon,))
+        if self._cache is not None:
+            self._cache.compacted = horizon
 
     # -- objects -------------------------------------------------------------------------------
 
@@ -256,12 +284,19 @@ class SqliteStore:
 
     def get(self, key: ObjectKey) -> Obj | None:
         with self._lock:
-            rows = self._rows(
-                "SELECT json FROM objects CROSS JOIN changes USING (revision) "
-                "WHERE objects.kind = ? AND objects.namespace = ? AND objects.name = ?",
-                key,
-            )
-        return json.loads(rows[0][0]) if rows else None
+            cache = self._cache
+            row = cache.objects.get(key) if cache is not None else None
+            if cache is None or key not in cache.objects or (row is not None and not row.text):
+                rows = self._rows(
+                    "SELECT revision, labels, json FROM objects "
+                    "CROSS JOIN changes USING (revision) "
+                    "WHERE objects.kind = ? AND objects.namespace = ? AND objects.name = ?",
+                    key,
+                )
+                row = _Row(*rows[0]) if rows else None
+                if cache is not None:
+                    cache.objects[key] = row
+        return None if row is None or row.text is None else json.loads(row.text)
 
     def list(
         self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
@@ -298,18 +333,36 @@ class SqliteStore:
                 raise not_found(key)
             if resource_version and resource_version != str(current.revision):
                 raise conflict(key)
-            text = self._rows("SELECT json FROM changes WHERE revision = ?", (current.revision,))
-            return self._write(EventType.DELETED, key, json.loads(text[0][0]), current)
+            text = current.text
+            if text is None:
+                text = self._rows(
+                    "SELECT json FROM changes WHERE revision = ?", (current.revision,)
+                )[0][0]
+            return self._write(EventType.DELETED, key, json.loads(text), current)
 
     def _find(self, key: ObjectKey) -> _Row | None:
+        """The object's row, inside the write transaction (so through its cache)."""
+        cache = self._cache
+        if cache is not None and key in cache.objects:
+            return cache.objects[key]
         rows = self._rows(
             "SELECT revision, labels FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
             key,
         )
-        return _Row(*rows[0]) if rows else None
+        row = _Row(*rows[0]) if rows else None
+        if cache is not None:
+            cache.objects[key] = row
+        return row
 
     def _write(self, change: EventType, key: ObjectKey, obj: Obj, current: _Row | None) -> Obj:
         """One write inside the caller's transaction: the object, its labels, the changes log."""
+        try:
+            return self._write_rows(change, key, obj, current)
+        except BaseException:
+            self._cache = _TransactionCache() if self._cache is not None else None
+            raise
+
+    def _write_rows(self, change: EventType, key: ObjectKey, obj: Obj, current: _Row | None) -> Obj:
         revision = self._revision + 1
         text = encode(obj, revision)
         labels = encode_labels(obj)
@@ -337,6 +390,9 @@ class SqliteStore:
             (revision, change.value, *key, text),
         )
         self._revision, self._wrote = revision, True
+        if self._cache is not None:
+            gone = change is EventType.DELETED
+            self._cache.objects[key] = None if gone else _Row(revision, labels, text)
         return json.loads(text)  # type: ignore[no-any-return]
 
     def _reindex(self, key: ObjectKey, old: dict[str, str], new: dict[str, str]) -> None:
@@ -415,16 +471,29 @@ class SqliteStore:
 
     def get_meta(self, name: str) -> str | None:
         with self._lock:
+            cache = self._cache
+            if cache is not None and name in cache.meta:
+                return cache.meta[name]
             rows = self._rows("SELECT value FROM meta WHERE name = ?", (name,))
-        return str(rows[0][0]) if rows else None
+            value = str(rows[0][0]) if rows else None
+            if cache is not None:
+                cache.meta[name] = value
+        return value
 
     def set_meta(self, name: str, value: str) -> None:
         with self.transaction():
-            self._execute(
-                "INSERT INTO meta (name, value) VALUES (?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (name, value),
-            )
+            try:
+                self._execute(
+                    "INSERT INTO meta (name, value) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    (name, value),
+                )
+            except StoreError:
+                if self._cache is not None:
+                    self._cache.meta.pop(name, None)
+                raise
+            if self._cache is not None:
+                self._cache.meta[name] = value
 
     def close(self) -> None:
         with self._lock:

@@ -213,3 +213,55 @@ def test_a_store_written_by_a_newer_release_is_refused(store: SqliteStore, path:
 
     with pytest.raises(StoreError, match="newer reconciler"):
         SqliteStore(path)
+
+
+def test_a_transaction_reads_its_own_writes_and_forgets_them_when_rolled_back(
+    store: SqliteStore,
+) -> None:
+    store.create(pod("kept", app="a"))
+    store.set_meta("m", "before")
+    with pytest.raises(RuntimeError), store.transaction():
+        assert store.get(ObjectKey("Pod", "default", "kept")) is not None
+        store.update(pod("kept", app="b"))
+        store.delete(ObjectKey("Pod", "default", "kept"))
+        assert store.get(ObjectKey("Pod", "default", "kept")) is None
+        store.create(pod("new"))
+        store.set_meta("m", "during")
+        assert store.get_meta("m") == "during"
+        assert store.get(ObjectKey("Pod", "default", "new")) is not None
+        raise RuntimeError("roll back")
+
+    kept = store.get(ObjectKey("Pod", "default", "kept"))
+    assert kept is not None
+    assert kept["metadata"]["labels"] == {"app": "a"}
+    assert store.get(ObjectKey("Pod", "default", "new")) is None
+    assert store.get_meta("m") == "before"
+
+
+def test_each_transaction_sees_what_another_store_wrote_before_it_began(path: Path) -> None:
+    with closing(SqliteStore(path)) as first, closing(SqliteStore(path)) as second:
+        with first.transaction():
+            assert first.get(ObjectKey("Pod", "default", "a")) is None
+            assert first.get_meta("m") is None
+        second.create(pod("a", app="x"))
+        second.set_meta("m", "set")
+        with first.transaction():
+            got = first.get(ObjectKey("Pod", "default", "a"))
+            assert got is not None
+            assert got["metadata"]["labels"] == {"app": "x"}
+            assert first.get_meta("m") == "set"
+            first.update(got)
+        second.delete(ObjectKey("Pod", "default", "a"))
+        with first.transaction():
+            assert first.get(ObjectKey("Pod", "default", "a")) is None
+
+
+def test_objects_handed_out_inside_a_transaction_are_copies(store: SqliteStore) -> None:
+    store.create(pod("a", app="x"))
+    with store.transaction():
+        got = store.get(ObjectKey("Pod", "default", "a"))
+        assert got is not None
+        got["metadata"]["labels"]["app"] = "changed"
+        again = store.get(ObjectKey("Pod", "default", "a"))
+        assert again is not None
+        assert again["metadata"]["labels"] == {"app": "x"}
