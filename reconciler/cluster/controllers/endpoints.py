@@ -18,6 +18,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reconciler.api.informer import Informer
 from reconciler.api.server import Api
 from reconciler.cluster.reconcile import DONE, KeyMapper, Result, itself
 from reconciler.model.keys import Obj, ObjectKey, labels_of
@@ -58,6 +59,11 @@ class EndpointsController:
 
     def __init__(self, api: Api) -> None:
         self.api = api
+        # Which services select a pod, and which Endpoints list it, answered from indexes:
+        # listing every service on every pod change made big clusters quadratic.
+        self._services = Informer(api.store, ("Service", "Endpoints"))
+        self._services.add_index("selects", _selector_pairs)
+        self._services.add_index("lists", _listed_pods)
 
     def watches(self) -> Mapping[str, KeyMapper]:
         return {"Service": itself, "Pod": self._services_of}
@@ -65,18 +71,19 @@ class EndpointsController:
     def _services_of(self, pod: Obj) -> Iterable[ObjectKey]:
         """The services that select the pod, and those whose Endpoints still list it (its
         labels may have changed)."""
+        self._services.sync()
         namespace = pod["metadata"].get("namespace", "")
-        name = pod["metadata"]["name"]
         labels = labels_of(pod)
-        for service in self.api.list("Service", namespace):
-            selector = (service.get("spec") or {}).get("selector")
-            key = ObjectKey.of(service)
-            if selector and from_map(selector).matches(labels):
+        candidates = set().union(
+            *(self._services.by_index("selects", f"{namespace}/{k}={v}") for k, v in labels.items())
+        )
+        for key in candidates:
+            service = self._services.get(key)
+            if service is not None and from_map(service["spec"]["selector"]).matches(labels):
                 yield key
-                continue
-            endpoints = self.api.find(key._replace(kind="Endpoints"))
-            if endpoints is not None and name in _pod_names(endpoints):
-                yield key
+        listed = self._services.by_index("lists", f"{namespace}/{pod['metadata']['name']}")
+        for key in listed - candidates:
+            yield key._replace(kind="Service")
 
     def reconcile(self, key: ObjectKey) -> Result:
         endpoints_key = key._replace(kind="Endpoints")
@@ -180,6 +187,24 @@ def _port(name: str, port: int, protocol: str) -> dict[str, Any]:
 
 def _by_ip(address: Mapping[str, Any]) -> tuple[int, str]:
     return int(ipaddress.IPv4Address(address["ip"])), address["targetRef"]["name"]
+
+
+def _selector_pairs(obj: Obj) -> Iterable[str]:
+    """Index values of a service: `namespace/key=value` for each pair of its selector."""
+    if obj["kind"] != "Service":
+        return
+    namespace = obj["metadata"].get("namespace", "")
+    for key, value in ((obj.get("spec") or {}).get("selector") or {}).items():
+        yield f"{namespace}/{key}={value}"
+
+
+def _listed_pods(obj: Obj) -> Iterable[str]:
+    """Index values of an Endpoints object: `namespace/pod` for each pod it lists."""
+    if obj["kind"] != "Endpoints":
+        return
+    namespace = obj["metadata"].get("namespace", "")
+    for name in _pod_names(obj):
+        yield f"{namespace}/{name}"
 
 
 def _pod_names(endpoints: Obj) -> set[str]:
