@@ -69,3 +69,11 @@ def test_every_command_has_help_with_an_example(path: str, command: Any) -> None
 @pytest.mark.parametrize(("path", "command"), ALL, ids=[path for path, _ in ALL])
 def test_every_command_is_in_the_readme_tour(path: str, command: Any) -> None:
     assert path in tour_commands(), f"`reconciler {path}` is missing from README's tour table"
+
+
+def test_ci_runs_exactly_the_test_command_readme_gives() -> None:
+    """CI must prove what a newcomer is told to run: the README's second quick-start command."""
+    blocks = re.findall(r"```sh\n(.*?)\n```", README.read_text(), flags=re.DOTALL)
+    test_command = next(block for block in blocks if "pytest" in block)
+    ci = (README.parent / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci
