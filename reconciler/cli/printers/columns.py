@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from reconciler.cli.printers.ages import since
-from reconciler.cli.printers.podstatus import summarize
 from reconciler.clock import parse_rfc3339
+from reconciler.model.ages import since
 from reconciler.model.keys import Obj
+from reconciler.model.podstatus import summarize
 
 NONE = "<none>"
 LOAD_BALANCER_WIDTH = 16

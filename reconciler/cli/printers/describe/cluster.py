@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from reconciler.cli.printers.ages import since
 from reconciler.cli.printers.columns import node_roles
 from reconciler.cli.printers.describe.writer import (
     NONE,
@@ -21,6 +20,7 @@ from reconciler.cli.printers.describe.writer import (
     labels_multiline,
     rfc1123z,
 )
+from reconciler.model.ages import since
 from reconciler.model.keys import Obj
 from reconciler.model.quantity import parse_quantity
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reconciler.cli.printers.ages import since
 from reconciler.cli.printers.describe.writer import (
     NONE,
     PrefixWriter,
@@ -20,6 +19,7 @@ from reconciler.cli.printers.describe.writer import (
     rfc1123z,
     tolerations_multiline,
 )
+from reconciler.model.ages import since
 from reconciler.model.keys import Obj
 
 

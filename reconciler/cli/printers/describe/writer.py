@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from reconciler.cli.printers.ages import since
 from reconciler.cli.printers.columns import sort_events
 from reconciler.cli.printers.tabwriter import DESCRIBE_MIN_WIDTH, DESCRIBE_PADDING, TabWriter
 from reconciler.clock import parse_rfc3339
+from reconciler.model.ages import since
 from reconciler.model.keys import Obj
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.cli.printers.podstatus import summarize
 from reconciler.clock import rfc3339
+from reconciler.model.podstatus import summarize
 
 NOW = 1_700_000_000.0
 

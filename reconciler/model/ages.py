@@ -2,7 +2,8 @@
 
 `human_duration` is apimachinery's duration.HumanDuration (about 2-3 significant figures: 119s,
 3m20s, 179m, 5h30m, 2d3h, 3y45d); `since` is kubectl's translateTimestampSince over an RFC 3339
-timestamp, measured against the simulation's "now" that the caller passes in. Pure functions.
+timestamp, measured against the simulation's "now" that the caller passes in. Pure functions,
+shared by the CLI's printers and the dashboard.
 """
 
 from __future__ import annotations

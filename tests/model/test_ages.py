@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.cli.printers.ages import DAY, HOUR, MINUTE, YEAR, human_duration, since
 from reconciler.clock import rfc3339
+from reconciler.model.ages import DAY, HOUR, MINUTE, YEAR, human_duration, since
 
 
 @pytest.mark.parametrize(

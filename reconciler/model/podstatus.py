@@ -5,7 +5,7 @@ is the pod phase unless something more telling applies - an init container's pro
 (`Init:0/1`, `Init:CrashLoopBackOff`), a container's waiting or terminated reason
 (`ContainerCreating`, `CrashLoopBackOff`, `ErrImagePull`, `Completed`, `ExitCode:1`), or the pod
 being deleted (`Terminating`, or `Unknown` for a pod lost with its node). Pure: reads a pod dict
-and the current simulated time.
+and the current simulated time. Shared by the CLI's printers and the dashboard.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.cli.printers.ages import human_duration
 from reconciler.clock import parse_rfc3339
+from reconciler.model.ages import human_duration
 
 NODE_LOST = "NodeLost"
 """Pod status reason the node lifecycle controller sets on pods of an unreachable node."""
