@@ -54,6 +54,9 @@ APPLICATION_ID = 0x5245434E
 BUSY_TIMEOUT = 30.0
 """Seconds a writer waits for another process's transaction before giving up."""
 
+CACHED_OBJECTS = 10_000
+"""Most objects a write transaction keeps at once in its read cache (about 30 MB of pods)."""
+
 POLL_INTERVAL = 0.02
 """How often `wait` looks for writes by other processes (this process's wake it at once)."""
 
@@ -100,13 +103,22 @@ class _TransactionCache:
     a meta entry or the compaction mark then costs one query per transaction, not one per
     call. The manager runs a whole simulated instant as one transaction, in which controllers
     read the same objects and settings many times. Dropped when the transaction ends, and
-    after any failed write (which might have left the rows half-written)."""
+    after any failed write (which might have left the rows half-written). Objects are kept up
+    to CACHED_OBJECTS at a time (an instant of a big cluster touches every pod: 150,000 texts
+    would cost more than a gigabyte)."""
 
     def __init__(self) -> None:
         self.objects: dict[ObjectKey, _Row | None] = {}
         """None: known absent."""
         self.meta: dict[str, str | None] = {}
         self.compacted: int | None = None
+
+    def remember(self, key: ObjectKey, row: _Row | None) -> None:
+        """Keep an object's row, forgetting all others first when the cache is full (the
+        recent ones are those read again soon; a clean start is cheaper than an LRU's upkeep)."""
+        if len(self.objects) >= CACHED_OBJECTS and key not in self.objects:
+            self.objects.clear()
+        self.objects[key] = row
 
 
 class SqliteStore:
@@ -295,7 +307,7 @@ class SqliteStore:
                 )
                 row = _Row(*rows[0]) if rows else None
                 if cache is not None:
-                    cache.objects[key] = row
+                    cache.remember(key, row)
         return None if row is None or row.text is None else json.loads(row.text)
 
     def list(
@@ -351,7 +363,7 @@ class SqliteStore:
         )
         row = _Row(*rows[0]) if rows else None
         if cache is not None:
-            cache.objects[key] = row
+            cache.remember(key, row)
         return row
 
     def _write(self, change: EventType, key: ObjectKey, obj: Obj, current: _Row | None) -> Obj:
@@ -392,7 +404,7 @@ class SqliteStore:
         self._revision, self._wrote = revision, True
         if self._cache is not None:
             gone = change is EventType.DELETED
-            self._cache.objects[key] = None if gone else _Row(revision, labels, text)
+            self._cache.remember(key, None if gone else _Row(revision, labels, text))
         return json.loads(text)  # type: ignore[no-any-return]
 
     def _reindex(self, key: ObjectKey, old: dict[str, str], new: dict[str, str]) -> None:
