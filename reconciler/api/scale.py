@@ -70,6 +70,16 @@ def scale(api: Api, key: ObjectKey, *, replicas: int, live: bool = False) -> Sca
             current["spec"]["replicas"] = replicas
             api.update(current)
         return Scaled(key, replicas)
+    path, index = declaring_document(key, annotation)
+    set_value(path, index, keys=("spec", "replicas"), value=replicas)
+    apply_document(api, key, path=path, index=index)
+    return Scaled(key, replicas, path)
+
+
+def declaring_document(key: ObjectKey, annotation: str) -> tuple[Path, int]:
+    """The manifest file and document index an object was applied from (its `SOURCE`
+    annotation), checked to exist and to declare the object still; imperative verbs that keep
+    the folder the truth (`scale`, `set image`) edit it there."""
     path, index = source_of(annotation)
     if not path.exists():
         raise UsageError(
@@ -85,7 +95,11 @@ def scale(api: Api, key: ObjectKey, *, replicas: int, live: bool = False) -> Sca
             "apply the folder, or use --live to change only the cluster",
             Position(str(path)),
         )
-    set_value(path, index, keys=("spec", "replicas"), value=replicas)
+    return path, index
+
+
+def apply_document(api: Api, key: ObjectKey, *, path: Path, index: int) -> None:
+    """Apply one (edited) document of a manifest file, as part of the source that holds it."""
     document = read_document(path, index)
     report = apply(
         api,
@@ -95,4 +109,3 @@ def scale(api: Api, key: ObjectKey, *, replicas: int, live: bool = False) -> Sca
     )
     if report.failures:
         raise ReconcilerError(report.failures[0].message)
-    return Scaled(key, replicas, path)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from reconciler.errors import ManifestError, Position
@@ -64,30 +64,52 @@ def read_document(path: Path, index: int) -> dict[str, Any]:
     return _plain(documents[index])  # type: ignore[no-any-return]
 
 
-def _parent(document: Any, keys: Sequence[str], path: Path) -> CommentedMap:
+Key = str | int
+"""A mapping key, or an index into a sequence (`containers`, 0)."""
+
+
+def _where(keys: Sequence[Key]) -> str:
+    """`spec.template.spec.containers[0].image`."""
+    text = ""
+    for key in keys:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else key)
+    return text
+
+
+def _parent(document: Any, keys: Sequence[Key], path: Path) -> CommentedMap:
+    """The mapping holding the last key, walking mappings by key and sequences by index."""
     node = document
-    for key in keys[:-1]:
-        child = node.get(key) if isinstance(node, dict) else None
-        if not isinstance(child, CommentedMap):
-            where = ".".join(keys[: keys.index(key) + 1])
-            raise ManifestError(f"{where} is not a mapping in this document", Position(str(path)))
+    for depth, key in enumerate(keys[:-1]):
+        if isinstance(key, int):
+            child = node[key] if isinstance(node, CommentedSeq) and 0 <= key < len(node) else None
+        else:
+            child = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(child, CommentedMap | CommentedSeq):
+            where = _where(keys[: depth + 1])
+            raise ManifestError(f"{where} is not in this document", Position(str(path)))
         node = child
     if not isinstance(node, CommentedMap):
-        raise ManifestError("the document is not a mapping", Position(str(path)))
+        where = _where(keys[:-1]) or "the document"
+        raise ManifestError(f"{where} is not a mapping", Position(str(path)))
     return node
 
 
-def _token(value: Any, *, json_file: bool) -> str:
-    if isinstance(value, str) and json_file:
+def _token(value: Any, *, json_file: bool, replaced: str = "") -> str:
+    """How `value` is written: JSON strings in JSON files; a string replacing a quoted one
+    keeps its style of quotes."""
+    if isinstance(value, str) and (json_file or replaced.startswith('"')):
         return json.dumps(value)
+    if isinstance(value, str) and replaced.startswith("'"):
+        return "'" + value.replace("'", "''") + "'"
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-def set_value(path: Path, index: int, *, keys: Sequence[str], value: Any) -> bool:
-    """Set `keys` (e.g. `("spec", "replicas")`) in document `index` of the file to `value`;
-    False when it already had that value (the file is then left untouched)."""
+def set_value(path: Path, index: int, *, keys: Sequence[Key], value: Any) -> bool:
+    """Set `keys` (e.g. `("spec", "replicas")`, or `(…, "containers", 0, "image")` through a
+    list) in document `index` of the file to `value`; False when it already had that value (the
+    file is then left untouched)."""
     text = _read(path)
     documents = _documents(text, path)
     if not 0 <= index < len(documents):
@@ -104,8 +126,9 @@ def set_value(path: Path, index: int, *, keys: Sequence[str], value: Any) -> boo
         match = _SCALAR.match(lines[line], column)
         if match is None or isinstance(parent[key], dict | list):
             raise ManifestError(
-                f"{'.'.join(keys)} is not a plain value", Position(str(path), line + 1, column + 1)
+                f"{_where(keys)} is not a plain value", Position(str(path), line + 1, column + 1)
             )
+        token = _token(value, json_file=json_file, replaced=match.group())
         lines[line] = lines[line][: match.start()] + token + lines[line][match.end() :]
     elif parent.fa.flow_style() or not parent:
         line, column = _opening_brace(documents[index], keys, lines, path)
@@ -126,11 +149,13 @@ def set_value(path: Path, index: int, *, keys: Sequence[str], value: Any) -> boo
 
 
 def _opening_brace(
-    document: Any, keys: Sequence[str], lines: list[str], path: Path
+    document: Any, keys: Sequence[Key], lines: list[str], path: Path
 ) -> tuple[int, int]:
     """Where the `{` of the flow mapping holding the new key is."""
     if len(keys) == 1:
         line, column = 0, 0
+    elif isinstance(keys[-2], int):
+        line, column = _sequence_of(document, keys, path).lc.item(keys[-2])
     else:
         grandparent = _parent(document, keys[:-1], path)
         line, column = grandparent.lc.value(keys[-2])
@@ -139,11 +164,21 @@ def _opening_brace(
         if found >= 0:
             return line, found
         line, column = line + 1, 0
-    raise ManifestError(f"cannot add {'.'.join(keys)} to this document", Position(str(path)))
+    raise ManifestError(f"cannot add {_where(keys)} to this document", Position(str(path)))
+
+
+def _sequence_of(document: Any, keys: Sequence[Key], path: Path) -> CommentedSeq:
+    """The sequence holding the mapping of the new key (keys[-2] is its index)."""
+    node = document
+    for key in keys[:-2]:
+        node = node[key]
+    if not isinstance(node, CommentedSeq):
+        raise ManifestError(f"{_where(keys[:-2])} is not a list", Position(str(path)))
+    return node
 
 
 def _check(
-    edited: str, before: list[Any], index: int, keys: Sequence[str], value: Any, path: Path
+    edited: str, before: list[Any], index: int, keys: Sequence[Key], value: Any, path: Path
 ) -> None:
     """The edit must change exactly one value, in exactly one document."""
     after = _documents(edited, path)
@@ -154,7 +189,7 @@ def _check(
     target[keys[-1]] = value
     if [_plain(document) for document in after] != expected:
         raise ManifestError(
-            f"editing {'.'.join(keys)} would change more than that value; edit the file by hand",
+            f"editing {_where(keys)} would change more than that value; edit the file by hand",
             Position(str(path)),
         )
 
