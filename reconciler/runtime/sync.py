@@ -341,15 +341,18 @@ class Syncer:
         """Managed objects whose spec or metadata someone changed (or that were deleted) since
         the last look; the cluster updating their status does not count."""
         store = self.api.store
+        current = store.revision()
         try:
-            events = store.watch(self._seen)
+            # Only the kinds the folder declares: the pods and events a big cluster churns
+            # through are not even decoded (they cost seconds per look at 15,000 pods).
+            events = store.watch(self._seen, kinds={key.kind for key in self.desired.owner})
         except Expired:
             self._seen = store.revision()
             self._shapes.clear()
             return set(self.desired.owner)
+        self._seen = max(current, events[-1].revision if events else current)
         if not events:
             return set()
-        self._seen = events[-1].revision
         touched = set()
         for event in events:
             if event.key not in self.desired.owner:
