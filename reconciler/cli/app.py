@@ -27,6 +27,8 @@ from reconciler.cli import (
 )
 from reconciler.cli.cluster import cluster_app, cluster_info
 from reconciler.cli.network import curl, logs, node_app
+from reconciler.cli.rollout import rollout_app
+from reconciler.cli.set_image import set_app
 from reconciler.cli.validate import commands as validate_commands
 from reconciler.errors import ReconcilerError
 
@@ -74,6 +76,8 @@ app.add_typer(delete.commands)
 app.add_typer(labels.commands)
 app.add_typer(wait.commands)
 app.add_typer(scale.commands)
+app.add_typer(rollout_app)
+app.add_typer(set_app)
 app.add_typer(generate.commands)
 app.add_typer(validate_commands)
 app.add_typer(apply.commands)

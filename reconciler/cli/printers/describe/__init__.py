@@ -3,7 +3,8 @@
 Called by the `describe` command. Each kind's layout lives in a sibling module (pods, workloads,
 network, cluster) and is pure; this module only reads: the object's events (matched on the
 involved object, as kubectl's searchEvents does), a controller's pods, a service's Endpoints, a
-node's pods, a deployment's replica sets. It never writes.
+node's pods, a deployment's replica sets (the new one: the oldest running its template; old
+ones: all the others, in name order, as kubectl lists them since 1.27). It never writes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from reconciler.api.rollout import replica_sets_of
 from reconciler.api.server import Api
 from reconciler.cli.printers.describe.cluster import describe_namespace, describe_node
 from reconciler.cli.printers.describe.network import describe_endpoints, describe_service
@@ -22,6 +24,7 @@ from reconciler.cli.printers.describe.writer import (
     events_table,
     labels_multiline,
 )
+from reconciler.model.deployments import new_replica_set
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import from_label_selector, from_map
 
@@ -45,26 +48,6 @@ def events_for(api: Api, obj: Obj) -> list[Obj]:
     return found
 
 
-def _owned_by(obj: Obj, owner: Obj) -> bool:
-    uid = owner["metadata"].get("uid")
-    refs = (obj.get("metadata") or {}).get("ownerReferences") or ()
-    return any(ref.get("controller") and ref.get("uid") == uid for ref in refs)
-
-
-def _same_template(replica_set: Obj, deployment: Obj) -> bool:
-    """Whether an RS runs the deployment's current template (ignoring pod-template-hash)."""
-    template = dict((replica_set.get("spec") or {}).get("template") or {})
-    meta = dict(template.get("metadata") or {})
-    labels = {k: v for k, v in (meta.get("labels") or {}).items() if k != "pod-template-hash"}
-    meta["labels"] = labels
-    template["metadata"] = meta
-    wanted = dict((deployment.get("spec") or {}).get("template") or {})
-    wanted_meta = dict(wanted.get("metadata") or {})
-    wanted_meta["labels"] = dict(wanted_meta.get("labels") or {})
-    wanted["metadata"] = wanted_meta
-    return template == wanted
-
-
 def describe(api: Api, key: ObjectKey, *, now: float) -> str:
     """The description of one object; NotFound when it does not exist."""
     obj = api.get(key)
@@ -80,11 +63,15 @@ def describe(api: Api, key: ObjectKey, *, now: float) -> str:
         pods = api.list("Pod", namespace, selector)
         return describe_replication(obj, pods, events=events, now=now)
     if key.kind == "Deployment":
-        owned = [rs for rs in api.list("ReplicaSet", namespace) if _owned_by(rs, obj)]
-        new = [rs for rs in owned if _same_template(rs, obj)][:1]
-        old = [rs for rs in owned if rs not in new]
+        owned = replica_sets_of(api, obj)
+        new = new_replica_set(obj, owned)
+        old = [rs for rs in owned if new is None or rs["metadata"]["uid"] != new["metadata"]["uid"]]
         return describe_deployment(
-            obj, old_replica_sets=old, new_replica_sets=new, events=events, now=now
+            obj,
+            old_replica_sets=old,
+            new_replica_sets=[] if new is None else [new],
+            events=events,
+            now=now,
         )
     if key.kind == "Service":
         endpoints = api.find(ObjectKey("Endpoints", namespace, key.name))

@@ -94,6 +94,8 @@ def describe_deployment(
     events: Sequence[Obj],
     now: float,
 ) -> str:
+    """describeDeployment: counts, strategy, pod template, conditions, the old ReplicaSets and
+    the new one (`<none>` when there are none), events."""
     meta, spec, status = obj.get("metadata") or {}, obj.get("spec") or {}, obj.get("status") or {}
     strategy = spec.get("strategy") or {}
     w = PrefixWriter()
@@ -120,8 +122,7 @@ def describe_deployment(
         )
     pod_template(w, spec.get("template"))
     _conditions(w, obj)
-    if old_replica_sets or new_replica_sets:
-        w.write(0, f"OldReplicaSets:\t{_replica_sets_text(old_replica_sets)}\n")
-        w.write(0, f"NewReplicaSet:\t{_replica_sets_text(new_replica_sets)}\n")
+    w.write(0, f"OldReplicaSets:\t{_replica_sets_text(old_replica_sets)}\n")
+    w.write(0, f"NewReplicaSet:\t{_replica_sets_text(new_replica_sets)}\n")
     events_table(w, events, now=now)
     return w.text()
