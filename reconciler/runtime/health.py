@@ -117,7 +117,7 @@ def _deployment_health(obj: Obj) -> HealthStatus:
     if not _generation_observed(obj):
         return HealthStatus(
             Health.PROGRESSING,
-            "Waiting for rollout to finish: observed deployment generation less then desired "
+            "Waiting for rollout to finish: observed deployment generation less than desired "
             "generation",
         )
     progressing = _condition(obj, "Progressing")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.runtime.health import Health, health_of, worst
+from reconciler.runtime.health import Health, HealthStatus, health_of, worst
 
 
 def rc(*, replicas: int, ready: int, generation: int = 1, observed: int = 1) -> dict[str, Any]:
@@ -89,6 +89,30 @@ def test_a_deployment_waits_for_updated_and_available_replicas() -> None:
 
     deployment["status"]["availableReplicas"] = 3
     assert health_of(deployment).status is Health.HEALTHY
+
+
+def test_a_deployment_is_suspended_when_paused_and_degraded_past_its_deadline() -> None:
+    deployment: dict[str, Any] = {
+        "kind": "Deployment",
+        "metadata": {"name": "kubia", "generation": 3},
+        "spec": {"replicas": 3},
+        "status": {"observedGeneration": 2, "replicas": 3, "updatedReplicas": 3},
+    }
+    waiting = health_of(deployment)
+    assert waiting.status is Health.PROGRESSING
+    assert waiting.message == (
+        "Waiting for rollout to finish: observed deployment generation less than desired generation"
+    )
+    deployment["spec"]["paused"] = True
+    assert health_of(deployment) == HealthStatus(Health.SUSPENDED, "Deployment is paused")
+    deployment["spec"]["paused"] = False
+    deployment["status"]["observedGeneration"] = 3
+    deployment["status"]["conditions"] = [
+        {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}
+    ]
+    assert health_of(deployment) == HealthStatus(
+        Health.DEGRADED, 'Deployment "kubia" exceeded its progress deadline'
+    )
 
 
 def test_the_health_of_a_set_is_its_worst_member() -> None:
