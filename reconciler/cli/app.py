@@ -15,6 +15,7 @@ import typer
 from reconciler import __version__
 from reconciler.cli import (
     apply,
+    dashboard,
     delete,
     describe,
     events,
@@ -82,6 +83,7 @@ app.add_typer(generate.commands)
 app.add_typer(validate_commands)
 app.add_typer(apply.commands)
 app.add_typer(gitops.commands)
+app.add_typer(dashboard.commands)
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """`reconciler watch DIR` and `reconciler status [DIR]`: the GitOps daemon and its report.
 
 Thin shells: `watch` builds the options and the log and runs `runtime/daemon.run_daemon` in the
-foreground; `status` opens the cluster, asks `runtime/status.folder_status` and prints it as
+foreground (with `--dashboard`, the dashboard is served in a thread beside it, cli/dashboard.py);
+`status` opens the cluster, asks `runtime/status.folder_status` and prints it as
 `argocd app get` does (a summary, then one row per object), or as JSON with `-o json`. `status`
 exits 0 only when every object is Synced and Healthy.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +19,7 @@ import typer
 
 from reconciler.api.inventory import source_id_for
 from reconciler.cli.context import cluster_from_cli
+from reconciler.cli.dashboard import PortOption, serving_dashboard
 from reconciler.cli.printers.tabwriter import TabWriter
 from reconciler.errors import UsageError
 from reconciler.runtime.daemon import DEFAULT_RESYNC, WatchOptions, run_daemon
@@ -24,6 +27,7 @@ from reconciler.runtime.folder import ManifestFolder
 from reconciler.runtime.status import FolderStatus, folder_status, watched_folder
 from reconciler.runtime.synclog import LogFormat, SyncLog
 from reconciler.runtime.watcher import folder_identity
+from reconciler.web.serve import DEFAULT_PORT
 
 commands = typer.Typer()
 
@@ -64,17 +68,26 @@ def watch(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log every object a sync touched.")
     ] = False,
+    dashboard: Annotated[
+        bool,
+        typer.Option("--dashboard", help="Also serve the live dashboard on 127.0.0.1 (--port)."),
+    ] = False,
+    port: PortOption = DEFAULT_PORT,
 ) -> None:
     """Keep the cluster converged to a folder of manifests, GitOps style, until Ctrl-C.
 
     An initial sync, then every saved file is applied within a fraction of a second; removed
     manifests are pruned; changes made to the cluster outside the folder are reverted.
+    With --dashboard, the live web page of the cluster is served beside it.
 
     Example: reconciler watch manifests/
     """
     log = SyncLog(sys.stderr, log_format=log_format, verbose=verbose)
     options = WatchOptions(folder, prune=prune, self_heal=self_heal, resync=resync)
-    run_daemon(options, log=log)
+    with ExitStack() as serving:
+        if dashboard:
+            serving.enter_context(serving_dashboard(port, log=log))
+        run_daemon(options, log=log)
 
 
 @commands.command("status")
