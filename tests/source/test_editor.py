@@ -126,3 +126,22 @@ def test_an_unparsable_file_points_at_the_problem(tmp_path: Path) -> None:
     with pytest.raises(ManifestError) as raised:
         set_value(path, 0, keys=("spec", "replicas"), value=2)
     assert str(raised.value).startswith(f"{path}:")
+
+
+def test_a_value_inside_a_list_is_reached_by_its_index_and_keeps_its_quotes(
+    manifest: Path,
+) -> None:
+    keys = ("spec", "template", "spec", "containers", 0, "image")
+    assert set_value(manifest, 0, keys=keys, value="luksa/kubia:v2") is True
+    assert manifest.read_text() == KUBIA.replace('"luksa/kubia"', '"luksa/kubia:v2"')
+    assert read_document(manifest, 0)["spec"]["template"]["spec"]["containers"][0] == {
+        "name": "kubia",
+        "image": "luksa/kubia:v2",
+    }
+
+
+def test_an_index_past_the_end_of_a_list_is_refused(manifest: Path) -> None:
+    keys = ("spec", "template", "spec", "containers", 3, "image")
+    with pytest.raises(ManifestError, match=r"spec.template.spec.containers\[3\] is not in"):
+        set_value(manifest, 0, keys=keys, value="nginx")
+    assert manifest.read_text() == KUBIA
