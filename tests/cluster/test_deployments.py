@@ -17,6 +17,7 @@ from reconciler.api import rollout
 from reconciler.clock import VirtualClock
 from reconciler.cluster.controllers.deletion import is_active, ready_since
 from reconciler.cluster.controllers.deployment import DeploymentController
+from reconciler.cluster.network import request
 from reconciler.model.deployments import (
     HASH_LABEL,
     REVISION,
@@ -279,6 +280,41 @@ def test_a_scale_during_a_rollout_is_shared_in_proportion(sim: Sim) -> None:
         assert after[image] == pytest.approx(size * 25 / sum(before.values()), abs=1)
     sim.run(400)
     assert sim.sizes() == {"luksa/kubia:v1": 0, "luksa/kubia:v2": 20}
+
+
+# -- serving during a rollout ----------------------------------------------------------------
+
+
+SERVICE: Obj = {
+    "apiVersion": "v1",
+    "kind": "Service",
+    "metadata": {"name": "kubia"},
+    "spec": {"selector": {"app": "kubia"}, "ports": [{"port": 80, "targetPort": 8080}]},
+}
+
+
+def test_a_service_answers_from_ready_pods_of_both_versions_during_a_rollout(sim: Sim) -> None:
+    sim.api.create(SERVICE)
+    sim.api.create(deployment(3, minReadySeconds=10))
+    settle(sim)
+    sim.set_image("luksa/kubia:v2")
+    sim.run(8)  # the first v2 pod is ready, not yet available: the rollout is midway
+    assert sorted(sim.sizes().values()) == [1, 3]
+    bodies = {reply.body.split(" running")[0] for reply in request(sim.api, "svc/kubia", count=40)}
+    assert bodies == {"This is v1", "This is v2"}
+
+    def change(obj: Obj) -> None:
+        container = obj["spec"]["template"]["spec"]["containers"][0]
+        container.update(image="luksa/kubia:v3", readinessProbe=READINESS)
+
+    sim.run(60)
+    sim.edit(change)
+    sim.run(30)  # v3 answered a few requests, then failed its probes: it is no longer ready
+    v3 = [p for p in sim.pods() if p["spec"]["containers"][0]["image"] == "luksa/kubia:v3"]
+    assert len(v3) == 1 and ready_since(v3[0]) is None
+    replies = request(sim.api, "svc/kubia", count=40)
+    assert {reply.status for reply in replies} == {200}
+    assert {reply.body.split(" running")[0] for reply in replies} == {"This is v2"}
 
 
 # -- Recreate ---------------------------------------------------------------------------------
