@@ -503,6 +503,33 @@ def test_a_matching_orphan_replica_set_is_adopted(sim: Sim) -> None:
     assert len(sim.pods()) == 3
 
 
+def test_a_name_taken_by_another_replica_set_bumps_the_collision_count(sim: Sim) -> None:
+    defaulted = sim.api.create(deployment(2), dry_run=True)
+    taken = f"kubia-{pod_template_hash(defaulted['spec']['template'])}"
+    stranger = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": taken, "labels": {"app": "other"}},
+        "spec": {
+            "replicas": 0,
+            "selector": {"matchLabels": {"app": "other"}},
+            "template": {
+                "metadata": {"labels": {"app": "other"}},
+                "spec": {"containers": [{"name": "web", "image": "nginx"}]},
+            },
+        },
+    }
+    sim.api.create(stranger)
+    sim.api.create(deployment(2))
+    settle(sim)
+    assert sim.get()["status"]["collisionCount"] == 1
+    ours = [rs for rs in sim.replica_sets() if rs["metadata"].get("ownerReferences")]
+    (rs,) = ours
+    retried = pod_template_hash(sim.get()["spec"]["template"], 1)
+    assert rs["metadata"]["name"] == f"kubia-{retried}" != taken
+    assert len(sim.pods()) == 2
+
+
 def test_deleting_a_deployment_deletes_its_replica_sets_and_pods(sim: Sim) -> None:
     sim.api.create(deployment(3))
     settle(sim)
