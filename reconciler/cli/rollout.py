@@ -205,8 +205,9 @@ def resume(resources: Resource, namespace: Namespace = "default") -> None:
 
 @rollout_app.command("restart")
 def restart(resources: Resource, namespace: Namespace = "default") -> None:
-    """Replace every pod of a deployment by a rolling update (the template gets a restartedAt
-    annotation).
+    """Replace every pod of a deployment by a rolling update.
+
+    The pod template gets the annotation kubectl.kubernetes.io/restartedAt set to now.
 
     Example: reconciler rollout restart deploy/kubia
     """
