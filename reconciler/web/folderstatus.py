@@ -22,7 +22,7 @@ from reconciler.api.inventory import source_id_for
 from reconciler.api.server import Api
 from reconciler.errors import ReconcilerError
 from reconciler.runtime.folder import ManifestFolder
-from reconciler.runtime.health import Health, worst
+from reconciler.runtime.health import worst
 from reconciler.runtime.status import (
     FolderStatus,
     ObjectStatus,
@@ -96,11 +96,12 @@ def _file(shown: str, rows: list[ObjectStatus], errors: list[str]) -> Report:
         sync = SyncStatus.OUT_OF_SYNC
     else:
         sync = SyncStatus.SYNCED
-    health = worst([row.health.status for row in rows]) if rows else Health.HEALTHY
+    # a file that declares nothing (yet: it does not load) has no health to speak of
+    health = str(worst([row.health.status for row in rows])) if rows else None
     return {
         "path": shown,
         "sync": str(sync),
-        "health": str(health),
+        "health": health,
         "objects": [_object(row) for row in rows],
         "errors": errors,
     }

@@ -22,6 +22,20 @@ from reconciler.store.memory import MemoryStore
 from reconciler.web.serve import DashboardServer, ServeOptions
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "manifests"
+# A manifest that does not validate: spec.replicas is no integer (line 6, column 13).
+BROKEN = """\
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: broken
+spec:
+  replicas: three
+  selector: {app: broken}
+  template:
+    metadata: {labels: {app: broken}}
+    spec:
+      containers: [{name: broken, image: busybox}]
+"""
 
 
 def open_instant(store: MemoryStore) -> Iterator[Cluster]:

@@ -3,18 +3,39 @@ errors shaped as the API server shapes them, selectors, YAML, discovery."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from reconciler.model.kinds import KINDS, KindInfo
 from reconciler.runtime.session import Cluster
+from reconciler.store.memory import MemoryStore
 from reconciler.web.resources import collection_path
-from tests.web.conftest import pods
+from reconciler.web.serve import DashboardServer, ServeOptions
+from tests.web.conftest import EXAMPLE, apply_folder, open_instant, pods
+
+Served = tuple[Cluster, httpx.Client]
 
 
-def test_pods_are_listed_as_a_pod_list_at_the_store_revision(
-    client: httpx.Client, kubia: Cluster
-) -> None:
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One served cluster with the example applied, for the tests that only read."""
+    folder = tmp_path_factory.mktemp("example") / "manifests"
+    shutil.copytree(EXAMPLE, folder)
+    for cluster in open_instant(MemoryStore()):
+        apply_folder(cluster, folder)
+        server = DashboardServer(cluster, ServeOptions(port=0, advance=False))
+        server.start()
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            yield cluster, client
+        server.stop()
+
+
+def test_pods_are_listed_as_a_pod_list_at_the_store_revision(example: Served) -> None:
+    kubia, client = example
+
     answer = client.get("/api/v1/namespaces/default/pods")
 
     assert answer.status_code == 200
@@ -32,8 +53,9 @@ def test_pods_are_listed_as_a_pod_list_at_the_store_revision(
 
 @pytest.mark.parametrize("info", KINDS, ids=[info.plural for info in KINDS])
 def test_every_registered_kind_is_listed_under_its_kubernetes_path(
-    client: httpx.Client, kubia: Cluster, info: KindInfo
+    example: Served, info: KindInfo
 ) -> None:
+    kubia, client = example
     path = collection_path(info, "default")
 
     answer = client.get(path)
@@ -46,9 +68,9 @@ def test_every_registered_kind_is_listed_under_its_kubernetes_path(
     )
 
 
-def test_namespaced_kinds_are_listed_across_namespaces_without_one(
-    client: httpx.Client, kubia: Cluster
-) -> None:
+def test_namespaced_kinds_are_listed_across_namespaces_without_one(example: Served) -> None:
+    _, client = example
+
     everywhere = client.get("/api/v1/pods").json()
     in_default = client.get("/api/v1/namespaces/default/pods").json()
 
@@ -56,7 +78,9 @@ def test_namespaced_kinds_are_listed_across_namespaces_without_one(
     assert client.get("/api/v1/namespaces/kube-system/pods").json()["items"] == []
 
 
-def test_one_object_is_served_whole(client: httpx.Client, kubia: Cluster) -> None:
+def test_one_object_is_served_whole(example: Served) -> None:
+    _, client = example
+
     answer = client.get("/api/v1/namespaces/default/replicationcontrollers/kubia")
 
     assert answer.status_code == 200
@@ -67,7 +91,9 @@ def test_one_object_is_served_whole(client: httpx.Client, kubia: Cluster) -> Non
     assert client.get("/api/v1/namespaces/default").json()["kind"] == "Namespace"
 
 
-def test_one_object_is_served_as_yaml_when_asked(client: httpx.Client, kubia: Cluster) -> None:
+def test_one_object_is_served_as_yaml_when_asked(example: Served) -> None:
+    _, client = example
+
     answer = client.get(
         "/api/v1/namespaces/default/services/kubia-http", headers={"Accept": "application/yaml"}
     )
@@ -77,7 +103,9 @@ def test_one_object_is_served_as_yaml_when_asked(client: httpx.Client, kubia: Cl
     assert answer.text.startswith("apiVersion: v1\nkind: Service\nmetadata:\n")
 
 
-def test_a_missing_object_is_a_404_status(client: httpx.Client, kubia: Cluster) -> None:
+def test_a_missing_object_is_a_404_status(example: Served) -> None:
+    _, client = example
+
     answer = client.get("/apis/apps/v1/namespaces/default/replicasets/nope")
 
     assert answer.status_code == 404
@@ -107,7 +135,9 @@ def test_a_missing_object_is_a_404_status(client: httpx.Client, kubia: Cluster) 
         "/nowhere",
     ],
 )
-def test_a_path_naming_nothing_is_the_api_servers_404(client: httpx.Client, path: str) -> None:
+def test_a_path_naming_nothing_is_the_api_servers_404(example: Served, path: str) -> None:
+    _, client = example
+
     answer = client.get(path)
 
     assert answer.status_code == 404
@@ -127,7 +157,9 @@ def test_a_label_selector_filters_the_list(client: httpx.Client, kubia: Cluster)
     assert len(others["items"]) == 2
 
 
-def test_a_malformed_label_selector_is_a_400_status(client: httpx.Client) -> None:
+def test_a_malformed_label_selector_is_a_400_status(example: Served) -> None:
+    _, client = example
+
     answer = client.get("/api/v1/pods", params={"labelSelector": "app in kubia"})
 
     assert answer.status_code == 400
@@ -135,9 +167,9 @@ def test_a_malformed_label_selector_is_a_400_status(client: httpx.Client) -> Non
     assert "unable to parse requirement" in answer.json()["message"]
 
 
-def test_a_field_selector_picks_the_events_of_one_object(
-    client: httpx.Client, kubia: Cluster
-) -> None:
+def test_a_field_selector_picks_the_events_of_one_object(example: Served) -> None:
+    kubia, client = example
+
     name = pods(kubia)[0]["metadata"]["name"]
 
     events = client.get(
@@ -149,7 +181,9 @@ def test_a_field_selector_picks_the_events_of_one_object(
     assert {e["involvedObject"]["name"] for e in events} == {name}
 
 
-def test_discovery_lists_the_registered_kinds(client: httpx.Client) -> None:
+def test_discovery_lists_the_registered_kinds(example: Served) -> None:
+    _, client = example
+
     core = client.get("/api/v1").json()
     apps = client.get("/apis/apps/v1").json()
     groups = client.get("/apis").json()
@@ -170,7 +204,9 @@ def test_discovery_lists_the_registered_kinds(client: httpx.Client) -> None:
     assert client.get("/api").json()["versions"] == ["v1"]
 
 
-def test_the_page_and_its_modules_are_served_from_the_package(client: httpx.Client) -> None:
+def test_the_page_and_its_modules_are_served_from_the_package(example: Served) -> None:
+    _, client = example
+
     page = client.get("/")
     script = client.get("/static/js/main.js")
 

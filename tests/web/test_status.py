@@ -13,20 +13,7 @@ import httpx
 from reconciler.api.inventory import source_id_for
 from reconciler.runtime.session import Cluster
 from reconciler.runtime.status import record_failure, remember_folder
-
-BROKEN = """\
-apiVersion: v1
-kind: ReplicationController
-metadata:
-  name: broken
-spec:
-  replicas: three
-  selector: {app: broken}
-  template:
-    metadata: {labels: {app: broken}}
-    spec:
-      containers: [{name: broken, image: busybox}]
-"""
+from tests.web.conftest import BROKEN
 
 
 def test_without_a_daemon_no_folder_is_reported(client: httpx.Client, kubia: Cluster) -> None:

@@ -27,7 +27,7 @@ export function renderGitops(container, report, { select }) {
     return;
   }
   const files = (report.files || []).map((file) => h("div", { class: "file", dataset: { file: file.path, sync: file.sync } },
-    h("div", { class: "file-head" }, h("span", { class: "file-path" }, file.path), badge(file.sync), badge(file.health)),
+    h("div", { class: "file-head" }, h("span", { class: "file-path" }, file.path), badge(file.sync), file.health ? badge(file.health) : null),
     file.objects.length
       ? h("ul", {}, file.objects.map((object) => h("li", {
         onclick: () => select(object.kind, object.namespace, object.name),
