@@ -122,7 +122,7 @@ def open_live(page: Page, dashboard: DashboardServer, folder: Path) -> list[str]
     return ready_pods(page)
 
 
-def test_the_node_map_shows_the_three_pods_after_applying_the_example(
+def test_the_node_map_shows_the_three_pods_after_applying_the_example_and_who_answers(
     page: Page, dashboard: DashboardServer, folder: Path, tmp_path: Path
 ) -> None:
     names = open_live(page, dashboard, folder)
@@ -133,8 +133,9 @@ def test_the_node_map_shows_the_three_pods_after_applying_the_example(
         ".pod", "tiles => tiles.map(t => [t.closest('.node').dataset.node, t.innerText])"
     )
     for node, text in tiles:
-        hostname, ip, status = text.split("\n")
-        assert hostname in names and ip.startswith("10.244.") and status == "Running 1/1"
+        hostname, ip, status, ready = text.split("\n")
+        assert hostname in names and ip.startswith("10.244.")
+        assert (status, ready) == ("Running", "1/1")
         assert node.startswith("node-")
     service = page.inner_text('.service[data-service="kubia-http"]')
     assert "LoadBalancer" in service and "3 ready" in service and "80:" in service
@@ -144,6 +145,15 @@ def test_the_node_map_shows_the_three_pods_after_applying_the_example(
         "3",
     ]
     assert "Started container kubia" in page.inner_text("#events")
+
+    page.click('.service[data-service="kubia-http"] button.send')
+
+    wait_until(
+        page,
+        """() => [...document.querySelectorAll('.pod .hits')]
+            .reduce((sum, badge) => sum + Number(badge.textContent), 0) === 10""",
+    )
+    assert "10 requests answered by:" in page.inner_text('.service[data-service="kubia-http"]')
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 
 

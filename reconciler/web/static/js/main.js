@@ -13,6 +13,7 @@ import { drawWires, renderServices } from "./services.js";
 import { renderWorkloads } from "./workloads.js";
 
 const AGES_EVERY = 5000;
+const ANSWERS_SHOWN = 15000; // how long the pods that answered requests stay marked
 
 const state = new ClusterState();
 const replies = new Map(); // "namespace/service" → the answer of the last requests sent
@@ -49,9 +50,15 @@ const actions = {
   send: async (namespace, name, count) => {
     const answer = await run("requests", act("/reconciler/v1/requests", { target: `svc/${name}`, namespace, count }));
     if (!answer) return;
-    replies.set(`${namespace}/${name}`, answer);
-    markAnswered(answer);
+    const key = `${namespace}/${name}`;
+    replies.set(key, answer);
     schedule();
+    setTimeout(() => {
+      if (replies.get(key) === answer) {
+        replies.delete(key);
+        schedule();
+      }
+    }, ANSWERS_SHOWN);
   },
 };
 
@@ -62,25 +69,24 @@ function select(kind, namespace, name) {
   schedule();
 }
 
-/** Show on each pod how many of the last requests it answered, for a few seconds. */
-function markAnswered(answer) {
-  for (const tile of document.querySelectorAll(".pod .hits")) tile.remove();
-  for (const tile of document.querySelectorAll(".pod.answered")) tile.classList.remove("answered");
-  for (const [pod, count] of Object.entries(answer.answeredBy)) {
-    const tile = document.querySelector(`.pod[data-pod="${CSS.escape(pod)}"]`);
-    if (!tile) continue;
-    tile.classList.add("answered");
-    const hits = document.createElement("span");
-    hits.className = "hits";
-    hits.textContent = String(count);
-    tile.append(hits);
+/** Pods that answered the requests sent in the last moments, with how many answers each. */
+function answeredPods() {
+  const answered = new Map();
+  for (const [key, answer] of replies) {
+    const namespace = key.split("/")[0];
+    for (const [pod, count] of Object.entries(answer.answeredBy)) {
+      const name = `${namespace}/${pod}`;
+      answered.set(name, (answered.get(name) || 0) + count);
+    }
   }
+  return answered;
 }
 
 function render() {
   frame = 0;
   const selected = details.selected;
-  renderNodes(element("nodes"), state, { select, selected, act: (verb, name) => (verb === "stop" ? actions.stopNode(name) : actions.startNode(name)) });
+  const act = (verb, name) => (verb === "stop" ? actions.stopNode(name) : actions.startNode(name));
+  renderNodes(element("nodes"), state, { select, selected, act, answered: answeredPods() });
   renderServices(element("services"), state, { select, selected, send: actions.send, replies });
   renderWorkloads(element("workloads"), element("workloads-empty"), state, { select, selected, scale: actions.scale });
   renderEvents(element("events"), state, { select });

@@ -38,8 +38,11 @@ export function renderLegend(list) {
   keyed(list, STATES, ([name]) => name, ([name, colour]) => h("li", { style: `--swatch: var(${colour})` }, name), () => {});
 }
 
-/** Draw the nodes and their pods; `select(kind, namespace, name)` opens an object. */
-export function renderNodes(container, state, { select, selected, act }) {
+/**
+ * Draw the nodes and their pods; `select(kind, namespace, name)` opens an object, `answered`
+ * maps "namespace/pod" to how many of the last requests sent through a service it answered.
+ */
+export function renderNodes(container, state, { select, selected, act, answered }) {
   const nodes = state.list("Node");
   const pods = state.list("Pod");
   const byNode = new Map(nodes.map((entry) => [entry.object.metadata.name, []]));
@@ -56,7 +59,7 @@ export function renderNodes(container, state, { select, selected, act }) {
     cards,
     (card) => (card.entry ? `node/${card.entry.object.metadata.name}` : "unscheduled"),
     (card) => createNode(card, { select, act }),
-    (element, card) => updateNode(element, card, { select, selected }),
+    (element, card) => updateNode(element, card, { select, selected, answered }),
   );
 }
 
@@ -85,10 +88,10 @@ function createNode(card, { select, act }) {
   return element;
 }
 
-function updateNode(element, card, { select, selected }) {
+function updateNode(element, card, { select, selected, answered }) {
   const podsBox = element.querySelector(".pods");
   keyed(podsBox, card.pods, (pod) => `${pod.object.metadata.namespace}/${pod.object.metadata.name}`,
-    (pod) => createPod(pod, select), (tile, pod) => updatePod(tile, pod, selected));
+    (pod) => createPod(pod, select), (tile, pod) => updatePod(tile, pod, selected, answered));
   if (card.entry === null) return;
   const { object, summary } = card.entry;
   element.classList.toggle("selected", isSelected(selected, "Node", "", object.metadata.name));
@@ -122,12 +125,12 @@ function row(label, used, total, usedText, totalText) {
 function createPod(pod, select) {
   const { namespace, name } = pod.object.metadata;
   const tile = h("div", { class: "pod", dataset: { pod: name, namespace } },
-    h("div", { class: "pod-name" }), h("div", { class: "pod-ip" }), h("div", { class: "pod-status" }));
+    h("div", { class: "pod-name" }), h("div", { class: "pod-ip" }), h("div", { class: "pod-status" }, h("span"), h("span")));
   tile.addEventListener("click", () => select("Pod", namespace, name));
   return tile;
 }
 
-function updatePod(tile, pod, selected) {
+function updatePod(tile, pod, selected, answered) {
   const { object, summary } = pod;
   const state = podState(object, summary);
   tile.dataset.state = state;
@@ -135,8 +138,18 @@ function updatePod(tile, pod, selected) {
   const hostname = object.spec?.hostname || object.metadata.name;
   setText(tile.querySelector(".pod-name"), hostname);
   setText(tile.querySelector(".pod-ip"), object.status?.podIP || "no IP yet");
+  const [statusText, readyText] = tile.querySelector(".pod-status").children;
+  setText(statusText, summary ? summary.status : state);
+  setText(readyText, summary ? `${summary.ready}/${summary.containers}` : "");
   const status = summary ? `${summary.status} ${summary.ready}/${summary.containers}` : state;
-  setText(tile.querySelector(".pod-status"), status);
+  const hits = answered.get(`${object.metadata.namespace}/${object.metadata.name}`);
+  tile.classList.toggle("answered", hits !== undefined);
+  let badge = tile.querySelector(".hits");
+  if (hits === undefined) badge?.remove();
+  else {
+    if (!badge) badge = tile.appendChild(h("span", { class: "hits" }));
+    setText(badge, hits);
+  }
   tile.title = `${object.metadata.namespace}/${object.metadata.name}\n${status}${summary && summary.restarts !== "0" ? `, restarts ${summary.restarts}` : ""}`;
   tile.classList.toggle("selected", isSelected(selected, "Pod", object.metadata.namespace, object.metadata.name));
 }
