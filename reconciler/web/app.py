@@ -157,6 +157,9 @@ async def _resource(request: Request) -> Response:
     query = parse_query(request.query_params)
     running = _running(request)
     store = running.cluster.store
+    if target.name is not None and query.watch:  # a watch on one object's own path
+        query = query.named(target.name)
+        target = resources.Target(target.info, target.namespace)
     if target.name is not None:
         obj = await asyncio.to_thread(store.get, target.key)
         if obj is None:

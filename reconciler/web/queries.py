@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reconciler.errors import BadRequest, UsageError
@@ -85,6 +85,12 @@ class Query:
     def matches(self, obj: Obj) -> bool:
         """Whether an object passes both selectors."""
         return self.labels.matches(labels_of(obj)) and self.fields.matches(obj)
+
+    def named(self, name: str) -> Query:
+        """The same query narrowed to one object: how the API server serves a watch on an
+        object's own path (`…/pods/NAME?watch=1`), as `metadata.name=NAME`."""
+        only = FieldRequirement(("metadata", "name"), name, equal=True)
+        return replace(self, fields=FieldSelector((*self.fields.requirements, only)))
 
 
 def parse_query(params: Mapping[str, str]) -> Query:

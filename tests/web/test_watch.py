@@ -84,6 +84,24 @@ def test_a_watch_follows_changes_made_while_it_is_open(
     assert first["object"]["spec"]["replicas"] == 1
 
 
+def test_a_watch_on_one_objects_path_follows_that_object_only(
+    client: httpx.Client, kubia: Cluster
+) -> None:
+    watched, other = sorted(p["metadata"]["name"] for p in pods(kubia))[:2]
+    revision = str(kubia.store.revision())
+    for name in (other, watched):
+        kubia.api.delete(ObjectKey("Pod", "default", name), grace_period=0)
+
+    events = watch_until(
+        client,
+        f"/api/v1/namespaces/default/pods/{watched}",
+        lambda seen: bool(names(seen, "DELETED")),
+        resourceVersion=revision,
+    )
+
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("DELETED", watched)]
+
+
 def test_a_watch_without_a_resource_version_begins_with_every_object(
     client: httpx.Client, kubia: Cluster
 ) -> None:
