@@ -43,7 +43,13 @@ from reconciler.web.changes import ChangeHub
 from reconciler.web.folderstatus import FolderReader, StatusTracker
 from reconciler.web.guard import Guard
 from reconciler.web.queries import parse_query
-from reconciler.web.shapes import NOT_FOUND, list_of, object_not_found, status_of
+from reconciler.web.shapes import (
+    NOT_ALLOWED,
+    NOT_FOUND,
+    list_of,
+    object_not_found,
+    status_of,
+)
 from reconciler.web.streams import api_watch, page_stream, read_list
 
 STATIC = Path(__file__).parent / "static"
@@ -107,7 +113,7 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[Middleware(Guard, token=token, loopback=loopback)],
-        exception_handlers={ReconcilerError: _error, 404: _not_found},
+        exception_handlers={ReconcilerError: _error, 404: _not_found, 405: _not_allowed},
         lifespan=lifespan,
     )
 
@@ -125,6 +131,10 @@ async def _error(request: Request, error: Exception) -> Response:
 
 async def _not_found(request: Request, error: Exception) -> Response:
     return JSONResponse(NOT_FOUND, status_code=404)
+
+
+async def _not_allowed(request: Request, error: Exception) -> Response:
+    return JSONResponse(NOT_ALLOWED, status_code=405)
 
 
 async def _page(request: Request) -> Response:

@@ -85,6 +85,9 @@ def object_not_found(info: KindInfo, name: str) -> Obj:
 
 
 NOT_FOUND = status(404, "NotFound", "the server could not find the requested resource")
+NOT_ALLOWED = status(
+    405, "MethodNotAllowed", "the server does not allow this method on the requested resource"
+)
 UNAUTHORIZED = status(401, "Unauthorized", "Unauthorized")
 
 

@@ -216,3 +216,12 @@ def test_the_page_and_its_modules_are_served_from_the_package(example: Served) -
     assert "javascript" in script.headers["content-type"]
     # nothing is loaded from elsewhere: every src and href stays on this server
     assert "http://" not in page.text and "https://" not in page.text
+
+
+def test_the_api_is_read_only(example: Served) -> None:
+    _, client = example
+
+    answer = client.delete("/api/v1/namespaces/default/pods")
+
+    assert answer.status_code == 405
+    assert answer.json()["reason"] == "MethodNotAllowed"
