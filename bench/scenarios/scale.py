@@ -46,7 +46,7 @@ def _cluster(ctx: Context, nodes: int, apps: int) -> Row:
         data.root,
         expected=data.pods,
         probe_app=data.apps[0],
-        timeout=90 if ctx.quick else 240,
+        timeout=90 if ctx.quick else 360,
     )
     note = done.describe() or f"cluster create took {created.seconds:.1f} s more"
     return Row(
