@@ -19,8 +19,8 @@ from reconciler.cli.apply import load
 from reconciler.cli.completion import complete_resources
 from reconciler.cli.context import cluster_from_cli
 from reconciler.cli.follow import follow
-from reconciler.cli.options import AllNamespaces, LabelSelector, Namespace, scope_of
-from reconciler.cli.resources import fetch, parse_targets
+from reconciler.cli.options import AllNamespaces, Everything, LabelSelector, Namespace, scope_of
+from reconciler.cli.resources import fetch, parse_targets, require_names
 from reconciler.cli.waiting import parse_duration
 from reconciler.errors import NotFound, ReconcilerError, UsageError
 from reconciler.model.keys import ObjectKey
@@ -69,9 +69,7 @@ def delete(
         ),
     ] = None,
     selector: LabelSelector = "",
-    everything: Annotated[
-        bool, typer.Option("--all", help="Every object of the type in the namespace.")
-    ] = False,
+    everything: Everything = False,
     cascade: Annotated[
         str,
         typer.Option(
@@ -127,10 +125,7 @@ def delete(
             "'<resource> <name>' or '<resource>'"
         )
     targets = parse_targets(args, verb="delete")
-    if not everything and not selector and any(not t.names for t in targets):
-        raise UsageError(
-            "resource(s) were provided, but no name was specified; use --all or a selector"
-        )
+    require_names(targets, everything=everything, selector=selector)
     scope = scope_of(namespace, all_namespaces, selector)
     with cluster_from_cli() as cluster:
         found = fetch(cluster.api, targets, scope)

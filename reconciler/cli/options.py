@@ -1,8 +1,8 @@
 """Options several commands share, declared once so they read the same everywhere.
 
-Typer `Annotated` aliases for `-n/--namespace`, `-A/--all-namespaces`, `-l/--selector` and
-`-o/--output`, with shell completion of namespaces; plus `scope_of`, which turns them into a
-`resources.Scope`. No command logic here.
+Typer `Annotated` aliases for `-n/--namespace`, `-A/--all-namespaces`, `-l/--selector`,
+`-o/--output`, `--all` and `--live`, with shell completion of namespaces; plus `scope_of`, which
+turns them into a `resources.Scope`. No command logic here.
 """
 
 from __future__ import annotations
@@ -37,6 +37,17 @@ LabelSelector = Annotated[
 Output = Annotated[
     str,
     typer.Option("--output", "-o", help="Output format: wide, yaml, json or name."),
+]
+Everything = Annotated[
+    bool, typer.Option("--all", help="Every object of the type in the namespace.")
+]
+Live = Annotated[
+    bool,
+    typer.Option(
+        "--live",
+        help="Change only the cluster, not the manifest it came from (a GitOps daemon "
+        "will report the difference as drift).",
+    ),
 ]
 
 

@@ -89,6 +89,15 @@ def parse_targets(args: Sequence[str], *, verb: str = "get") -> list[Target]:
     return [Target(info, names) for info in resolve_types(args[0])]
 
 
+def require_names(targets: Sequence[Target], *, everything: bool, selector: str) -> None:
+    """Verbs that change objects (delete, label, annotate) act on every object of a type only
+    when asked to, with --all or a selector."""
+    if not everything and not selector and any(not t.names for t in targets):
+        raise UsageError(
+            "resource(s) were provided, but no name was specified; use --all or a selector"
+        )
+
+
 def single_item(args: Sequence[str]) -> bool:
     """Whether the arguments name exactly one object (`get pod x`, `get pod/x`): kubectl then
     prints the object itself rather than a List."""

@@ -10,7 +10,7 @@ import typer
 from reconciler.api.scale import scale as scale_object
 from reconciler.cli.completion import complete_resources
 from reconciler.cli.context import cluster_from_cli
-from reconciler.cli.options import Namespace
+from reconciler.cli.options import Live, Namespace
 from reconciler.cli.resources import parse_targets
 from reconciler.errors import UsageError
 from reconciler.model.keys import ObjectKey
@@ -27,14 +27,7 @@ def scale(
     replicas: Annotated[
         int, typer.Option("--replicas", help="The new desired number of replicas.")
     ],
-    live: Annotated[
-        bool,
-        typer.Option(
-            "--live",
-            help="Change only the cluster, not the manifest it came from (a GitOps daemon "
-            "will report the difference as drift).",
-        ),
-    ] = False,
+    live: Live = False,
     namespace: Namespace = "default",
 ) -> None:
     """Set the desired number of replicas, in the object's manifest file when it has one.

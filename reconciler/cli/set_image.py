@@ -18,7 +18,7 @@ from reconciler.api.apply import resource_name
 from reconciler.api.images import set_images
 from reconciler.cli.completion import complete_resources
 from reconciler.cli.context import cluster_from_cli
-from reconciler.cli.options import Namespace
+from reconciler.cli.options import Live, Namespace
 from reconciler.cli.resources import parse_targets
 from reconciler.errors import UsageError
 from reconciler.model.keys import ObjectKey
@@ -55,14 +55,7 @@ def image(
             autocompletion=complete_resources,
         ),
     ],
-    live: Annotated[
-        bool,
-        typer.Option(
-            "--live",
-            help="Change only the cluster, not the manifest it came from (a GitOps daemon "
-            "will report the difference as drift).",
-        ),
-    ] = False,
+    live: Live = False,
     namespace: Namespace = "default",
 ) -> None:
     """Update the image of containers in a workload's pod template; a deployment rolls out.
