@@ -20,9 +20,8 @@ from reconciler.cli.printers.describe.pods import describe_pod
 from reconciler.cli.printers.describe.workloads import describe_deployment, describe_replication
 from reconciler.cli.printers.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
     events_table,
-    labels_multiline,
+    object_header,
 )
 from reconciler.model.deployments import new_replica_set
 from reconciler.model.keys import Obj, ObjectKey
@@ -143,10 +142,7 @@ def _generic(obj: Obj, events: list[Obj], now: float) -> str:
     them: name, namespace, labels, annotations, then every other field."""
     meta = obj.get("metadata") or {}
     w = PrefixWriter()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     _content(w, 0, obj, "")
     events_table(w, events, now=now)
     return w.text()

@@ -13,9 +13,8 @@ from reconciler.cli.printers.columns import format_endpoints, format_labels
 from reconciler.cli.printers.describe.writer import (
     NONE,
     PrefixWriter,
-    annotations_multiline,
     events_table,
-    labels_multiline,
+    object_header,
 )
 from reconciler.model.keys import Obj
 
@@ -37,10 +36,7 @@ def describe_service(
 ) -> str:
     meta, spec = service.get("metadata") or {}, service.get("spec") or {}
     w = PrefixWriter()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     w.write(0, f"Selector:\t{format_labels(spec.get('selector'))}\n")
     w.write(0, f"Type:\t{spec.get('type', 'ClusterIP')}\n")
     if spec.get("ipFamilyPolicy"):
@@ -81,10 +77,7 @@ def describe_service(
 def describe_endpoints(endpoints: Obj, events: Sequence[Obj], *, now: float) -> str:
     meta = endpoints.get("metadata") or {}
     w = PrefixWriter()
-    w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
-    labels_multiline(w, "Labels", meta.get("labels"))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    object_header(w, meta)
     w.write(0, "Subsets:\n")
     for subset in endpoints.get("subsets") or ():
         ready = ",".join(a.get("ip", "") for a in subset.get("addresses") or ())

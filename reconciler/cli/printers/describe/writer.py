@@ -54,6 +54,14 @@ def rfc1123z(timestamp: str | None) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S %z")
 
 
+def object_header(w: PrefixWriter, meta: Mapping[str, Any]) -> None:
+    """Name, Namespace, Labels and Annotations: the lines most layouts open with."""
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    labels_multiline(w, "Labels", meta.get("labels"))
+    annotations_multiline(w, "Annotations", meta.get("annotations"))
+
+
 def labels_multiline(
     w: PrefixWriter, title: str, labels: Mapping[str, str] | None, *, indent: str = ""
 ) -> None:
