@@ -26,10 +26,11 @@ from reconciler.cluster.containers import ContainerState, PodRuntime, Step
 from reconciler.cluster.ipam import allocate_pod_ip, release_pod_ip
 from reconciler.cluster.lifecycle import PodContext, advance, next_due, stop
 from reconciler.cluster.node_failure import KUBELET_ANNOTATION, KubeletState, kubelet_state, pods_on
-from reconciler.cluster.nodes import CONDITIONS, condition_of, is_ready
+from reconciler.cluster.nodes import CONDITIONS, is_ready
 from reconciler.cluster.pod_status import pod_status
 from reconciler.cluster.reconcile import DONE, KeyMapper, Result
 from reconciler.cluster.timing import timing_of
+from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
 
 

@@ -23,8 +23,8 @@ from enum import StrEnum
 
 from reconciler.api.server import Api
 from reconciler.clock import parse_rfc3339, rfc3339
-from reconciler.cluster.nodes import condition_of
 from reconciler.cluster.timing import timing_of
+from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
 
 KUBELET_ANNOTATION = "reconciler.dev/kubelet"

@@ -1,7 +1,7 @@
 """The simulated nodes: how a Node object looks when the cluster creates it, and how to read one.
 
 Bootstrap (cluster/bootstrap.py) calls `ensure_nodes` when a cluster is created; the scheduler and
-the kubelets read nodes through `condition_of`, `is_ready` and `is_schedulable`. Objects are
+the kubelets read nodes through `is_ready` and `is_schedulable`. Objects are
 shaped as a kubeadm/kind worker node shows in `kubectl get node -o yaml`: labels, pod CIDR,
 capacity/allocatable, the four kubelet conditions, addresses, nodeInfo, an (empty) image list.
 This module only creates nodes; the kubelets own their status afterwards (heartbeats, images).
@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from typing import Any
 
 from reconciler.api.server import Api
 from reconciler.clock import rfc3339
+from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
 
 KUBELET_VERSION = "v1.31.0"
@@ -147,14 +147,6 @@ def ensure_nodes(api: Api, count: int) -> list[Obj]:
         if api.find(ObjectKey("Node", "", node_name(index))) is None:
             created.append(api.create(new_node(index, now=api.clock.now(), rng=api.rng)))
     return created
-
-
-def condition_of(node: Obj, kind: str) -> dict[str, Any] | None:
-    """The node's condition of type `kind` (e.g. "Ready"), if it has one."""
-    for condition in (node.get("status") or {}).get("conditions") or ():
-        if condition.get("type") == kind:
-            return condition  # type: ignore[no-any-return]
-    return None
 
 
 def is_ready(node: Obj) -> bool:

@@ -31,6 +31,7 @@ from reconciler.cluster.fit import Demand, fit_error, load, resource_reasons, st
 from reconciler.cluster.reconcile import DONE, KeyMapper, Result
 from reconciler.cluster.scheduler_cache import SchedulerCache
 from reconciler.errors import Conflict, NotFound
+from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
 
 SCHEDULER_NAME = "default-scheduler"
@@ -76,14 +77,6 @@ class _Batch:
 
 def _to_queue(obj: Obj) -> Iterable[ObjectKey]:
     yield QUEUE
-
-
-def pod_condition(pod: Obj, kind: str) -> dict[str, Any] | None:
-    """The pod's condition of type `kind`, if it has one."""
-    for condition in (pod.get("status") or {}).get("conditions") or ():
-        if condition.get("type") == kind:
-            return condition  # type: ignore[no-any-return]
-    return None
 
 
 def set_pod_condition(pod: Obj, condition: dict[str, Any]) -> None:
@@ -243,7 +236,7 @@ class Scheduler:
 
     def _unschedulable(self, pod: Obj, message: str) -> None:
         """Say why the pod waits, once per distinct reason."""
-        current = pod_condition(pod, "PodScheduled")
+        current = condition_of(pod, "PodScheduled")
         if (
             current is not None
             and current.get("status") == "False"

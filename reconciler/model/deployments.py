@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj
 
 HASH_LABEL = "pod-template-hash"
@@ -166,13 +167,6 @@ class RolloutStatus:
     """The rollout exceeded its progress deadline; `message` is the error."""
 
 
-def progressing_condition(deployment: Obj) -> dict[str, Any] | None:
-    for condition in (deployment.get("status") or {}).get("conditions") or ():
-        if condition.get("type") == "Progressing":
-            return condition  # type: ignore[no-any-return]
-    return None
-
-
 def rollout_status(deployment: Obj) -> RolloutStatus:
     """kubectl's DeploymentStatusViewer.Status (staging/src/k8s.io/kubectl/pkg/polymorphichelpers/
     rollout_status.go)."""
@@ -181,7 +175,7 @@ def rollout_status(deployment: Obj) -> RolloutStatus:
     generation = int(deployment["metadata"].get("generation") or 0)
     if generation > int(status.get("observedGeneration") or 0):
         return RolloutStatus("Waiting for deployment spec update to be observed...")
-    condition = progressing_condition(deployment)
+    condition = condition_of(deployment, "Progressing")
     if condition is not None and condition.get("reason") == "ProgressDeadlineExceeded":
         return RolloutStatus(f'deployment "{name}" exceeded its progress deadline', failed=True)
     wanted = replicas_of(deployment)

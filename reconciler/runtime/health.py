@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj
 
 
@@ -83,20 +84,13 @@ def _generation_observed(obj: Obj) -> bool:
     return generation is None or (observed is not None and int(generation) <= int(observed))
 
 
-def _condition(obj: Obj, kind: str) -> dict[str, Any] | None:
-    for condition in (obj.get("status") or {}).get("conditions") or ():
-        if condition.get("type") == kind:
-            return condition  # type: ignore[no-any-return]
-    return None
-
-
 def _replicas_health(obj: Obj) -> HealthStatus:
     if not _generation_observed(obj):
         return HealthStatus(
             Health.PROGRESSING,
             "Waiting for rollout to finish: observed generation less than desired generation",
         )
-    failure = _condition(obj, "ReplicaFailure")
+    failure = condition_of(obj, "ReplicaFailure")
     if failure is not None and failure.get("status") == "True":
         return HealthStatus(Health.DEGRADED, str(failure.get("message") or ""))
     desired = (obj.get("spec") or {}).get("replicas", 1)
@@ -120,7 +114,7 @@ def _deployment_health(obj: Obj) -> HealthStatus:
             "Waiting for rollout to finish: observed deployment generation less than desired "
             "generation",
         )
-    progressing = _condition(obj, "Progressing")
+    progressing = condition_of(obj, "Progressing")
     if progressing is not None and progressing.get("reason") == "ProgressDeadlineExceeded":
         name = obj["metadata"].get("name")
         return HealthStatus(Health.DEGRADED, f'Deployment "{name}" exceeded its progress deadline')
@@ -163,7 +157,7 @@ def _pod_health(pod: Obj) -> HealthStatus:
     if phase == "Running":
         if restart_policy != "Always":
             return HealthStatus(Health.PROGRESSING, message)
-        ready = _condition(pod, "Ready")
+        ready = condition_of(pod, "Ready")
         if ready is not None and ready.get("status") == "True":
             return HealthStatus(Health.HEALTHY, message)
         if any((c.get("lastState") or {}).get("terminated") for c in containers):

@@ -11,9 +11,10 @@ import pytest
 from reconciler.clock import VirtualClock
 from reconciler.cluster.controllers.node_lifecycle import NodeLifecycle
 from reconciler.cluster.node_failure import last_heartbeat, start_node, stop_node
-from reconciler.cluster.nodes import condition_of, is_ready
+from reconciler.cluster.nodes import is_ready
 from reconciler.cluster.timing import ClusterSettings, TimingName, save_settings
 from reconciler.errors import NotFound
+from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.runtime.session import Cluster, open_cluster
 from reconciler.store.memory import MemoryStore

@@ -12,8 +12,9 @@ from reconciler.clock import VirtualClock
 from reconciler.cluster.bootstrap import bootstrap
 from reconciler.cluster.controllers.replication import replication_controllers
 from reconciler.cluster.reconcile import Controller
-from reconciler.cluster.scheduler import QUEUE, Scheduler, nodes_to_score, pod_condition
+from reconciler.cluster.scheduler import QUEUE, Scheduler, nodes_to_score
 from reconciler.cluster.timing import ClusterSettings, save_settings
+from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.runtime.manager import Manager
 from reconciler.store.memory import MemoryStore
@@ -110,7 +111,7 @@ def test_binding_sets_node_condition_and_scheduled_event() -> None:
     sim.run()
     node = sim.node_of("web")
     assert node in ("node-1", "node-2", "node-3")
-    condition = pod_condition(sim.pod("web"), "PodScheduled")
+    condition = condition_of(sim.pod("web"), "PodScheduled")
     assert condition is not None and condition["status"] == "True"
     assert sim.events("Scheduled") == [f"Successfully assigned default/web to {node}"]
     scheduled = next(e for e in sim.api.list("Event", "default") if e["reason"] == "Scheduled")
@@ -133,7 +134,7 @@ def test_cpu_requests_are_checked_against_what_is_left_on_each_node() -> None:
         "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
         "3 No preemption victims found for incoming pod."
     )
-    condition = pod_condition(sim.pod("too-big"), "PodScheduled")
+    condition = condition_of(sim.pod("too-big"), "PodScheduled")
     assert condition is not None
     assert (condition["status"], condition["reason"]) == ("False", "Unschedulable")
     assert condition["message"] == message

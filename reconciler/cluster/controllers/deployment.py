@@ -28,7 +28,6 @@ from reconciler.api.server import Api
 from reconciler.cluster.controllers.deployment_status import (
     Reason,
     condition,
-    get_condition,
     has_progress_deadline,
     set_condition,
 )
@@ -36,6 +35,7 @@ from reconciler.cluster.controllers.deployment_sync import DeploymentSync
 from reconciler.cluster.controllers.strategies import is_scaling_event, recreate, resize, rolling
 from reconciler.cluster.reconcile import DONE, KeyMapper, Result, itself
 from reconciler.errors import Conflict, NotFound
+from reconciler.model.conditions import status_condition
 from reconciler.model.keys import Obj, ObjectKey, labels_of
 from reconciler.model.selectors import Selector, of_workload
 
@@ -182,7 +182,7 @@ def _record_pause(sync: DeploymentSync) -> None:
     if not has_progress_deadline(deployment):
         return
     status = copy.deepcopy(deployment.get("status") or {})
-    current = get_condition(status, "Progressing")
+    current = status_condition(status, "Progressing")
     if current is not None and current.get("reason") == Reason.TIMED_OUT:
         return
     paused = bool((deployment.get("spec") or {}).get("paused"))

@@ -27,6 +27,7 @@ from typing import Any
 
 from reconciler.clock import parse_rfc3339, rfc3339
 from reconciler.cluster.controllers.rollout import max_unavailable, status_count, total_replicas
+from reconciler.model.conditions import status_condition
 from reconciler.model.keys import Obj
 
 Condition = dict[str, Any]
@@ -61,17 +62,10 @@ def condition(kind: str, status: str, reason: Reason, message: str, *, now: floa
     }
 
 
-def get_condition(status: dict[str, Any], kind: str) -> Condition | None:
-    for existing in status.get("conditions") or ():
-        if existing.get("type") == kind:
-            return existing  # type: ignore[no-any-return]
-    return None
-
-
 def set_condition(status: dict[str, Any], new: Condition) -> None:
     """SetDeploymentCondition: no change when status and reason are the same; the transition
     time kept when only the reason changes; the condition moved to the end."""
-    current = get_condition(status, new["type"])
+    current = status_condition(status, new["type"])
     if current is not None and (current["status"], current.get("reason")) == (
         new["status"],
         new["reason"],
@@ -181,7 +175,7 @@ def timed_out(deployment: Obj, status: dict[str, Any], *, now: float) -> bool:
     """DeploymentTimedOut: no progress reported for longer than the deadline."""
     if not has_progress_deadline(deployment):
         return False
-    current = get_condition(status, "Progressing")
+    current = status_condition(status, "Progressing")
     if current is None or current.get("reason") == Reason.NEW_RS_AVAILABLE:
         return False
     if current.get("reason") == Reason.TIMED_OUT:
@@ -197,7 +191,7 @@ def estimate_progress(
         remove_condition(status, "Progressing")
         return
     old = deployment.get("status") or {}
-    current = get_condition(old, "Progressing")
+    current = status_condition(old, "Progressing")
     finished = (
         int(status.get("replicas") or 0) == int(status.get("updatedReplicas") or 0)
         and current is not None
@@ -261,7 +255,7 @@ def replica_failure(all_sets: Sequence[Obj | None], new: Obj | None) -> Conditio
 def stuck_requeue(deployment: Obj, status: dict[str, Any], *, now: float) -> float | None:
     """requeueStuckDeployment: seconds until the deadline check of a rollout that shows no
     progress now (a second past the deadline, as Kubernetes adds one), or None."""
-    current = get_condition(deployment.get("status") or {}, "Progressing")
+    current = status_condition(deployment.get("status") or {}, "Progressing")
     if not has_progress_deadline(deployment) or current is None:
         return None
     if complete(deployment, status) or current.get("reason") == Reason.TIMED_OUT:

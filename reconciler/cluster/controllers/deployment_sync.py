@@ -33,7 +33,6 @@ from reconciler.cluster.controllers.deployment_status import (
     calculate_status,
     condition,
     estimate_progress,
-    get_condition,
     has_progress_deadline,
     remove_condition,
     replica_failure,
@@ -42,6 +41,7 @@ from reconciler.cluster.controllers.deployment_status import (
 )
 from reconciler.cluster.controllers.rollout import Direction, max_surge, new_rs_replicas
 from reconciler.errors import AlreadyExists, Conflict, NotFound
+from reconciler.model.conditions import status_condition
 from reconciler.model.deployments import (
     DESIRED_REPLICAS,
     HASH_LABEL,
@@ -122,7 +122,10 @@ class DeploymentSync:
             rs = self._put(self.api.update(updated))
         self._set_revision(str(revision_of(rs)))
         status = copy.deepcopy(self.deployment.get("status") or {})
-        if has_progress_deadline(self.deployment) and get_condition(status, "Progressing") is None:
+        if (
+            has_progress_deadline(self.deployment)
+            and status_condition(status, "Progressing") is None
+        ):
             message = f'Found new replica set "{rs["metadata"]["name"]}"'
             found = condition("Progressing", "True", Reason.FOUND_NEW_RS, message, now=self.now)
             set_condition(status, found)
