@@ -199,8 +199,8 @@ def _peer(ctx: Context, data: Dataset, size: str, ours: Run | None) -> list[Row]
             Row(
                 "validate vs kubernetes-validate",
                 size,
-                rate=f"{ratio:,.1f}×",
-                checks=[Check(Op.AT_LEAST, RATIO_TARGET, ratio, "×", show=lambda v: f"{v:,.1f}")],
+                rate=f"{ratio:,.2f}×",
+                checks=[Check(Op.AT_LEAST, RATIO_TARGET, ratio, "×", show=lambda v: f"{v:,.2f}")],
                 note="docs/s, same files, same run",
             )
         )
