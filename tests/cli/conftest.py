@@ -1,4 +1,4 @@
-"""Shared fixtures for CLI tests: a private $RECONCILER_HOME and an instant cluster in it."""
+"""Shared fixtures for CLI tests: an instant cluster in a private $RECONCILER_HOME."""
 
 from __future__ import annotations
 
@@ -27,12 +27,11 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def instant_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, utc: None) -> Path:
+def instant_cluster(reconciler_home: Path, utc: None) -> Path:
     """A two-node cluster whose simulated steps take no time, in a temporary home."""
-    monkeypatch.setenv("RECONCILER_HOME", str(tmp_path))
     created = CliRunner().invoke(app, ["cluster", "create", "--nodes", "2", "--timing", "instant"])
     assert created.exit_code == 0, created.output
-    return tmp_path
+    return reconciler_home
 
 
 @pytest.fixture

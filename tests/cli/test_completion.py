@@ -34,8 +34,8 @@ def complete(line: str) -> list[str]:
     return result.stdout.split()
 
 
-def test_types_complete_in_every_spelling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RECONCILER_HOME", str(tmp_path))
+@pytest.mark.usefixtures("reconciler_home")
+def test_types_complete_in_every_spelling() -> None:
     assert {"pods", "pod", "po", "rc", "replicationcontrollers", "svc", "all"} <= set(type_names())
     assert complete("reconciler get repl") == [
         "replicaset",
@@ -45,8 +45,8 @@ def test_types_complete_in_every_spelling(tmp_path: Path, monkeypatch: pytest.Mo
     ]
 
 
-def test_commands_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RECONCILER_HOME", str(tmp_path))
+@pytest.mark.usefixtures("reconciler_home")
+def test_commands_complete() -> None:
     assert complete("reconciler desc") == ["describe"]
 
 

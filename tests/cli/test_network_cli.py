@@ -21,11 +21,12 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("RECONCILER_HOME", str(tmp_path))
+def home(reconciler_home: Path) -> Iterator[Path]:
     result = runner.invoke(app, ["cluster", "create", "--timing", "instant"])
     assert result.exit_code == 0, result.output
-    with open_cluster(open_store(tmp_path / "state.db"), clock=RealClock(), seed=1) as cluster:
+    with open_cluster(
+        open_store(reconciler_home / "state.db"), clock=RealClock(), seed=1
+    ) as cluster:
         for name in ("kubia-a", "kubia-b", "kubia-c"):
             cluster.api.create(
                 {
@@ -42,7 +43,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             }
         )
         cluster.advance()
-    yield tmp_path
+    yield reconciler_home
 
 
 def node(home: Path, name: str) -> Obj:

@@ -11,30 +11,19 @@ from typing import Any
 
 import pytest
 
-from reconciler.clock import VirtualClock
 from reconciler.cluster.kubelet import Kubelet
-from reconciler.cluster.timing import ClusterSettings, TimingName, save_settings
+from reconciler.cluster.timing import TimingName
 from reconciler.errors import NotFound
 from reconciler.model.keys import Obj, ObjectKey
-from reconciler.runtime.session import Cluster, open_cluster
-from reconciler.store.memory import MemoryStore
+from tests import clusters
 
 
-class Sim:
-    """A bootstrapped cluster on a virtual clock, advanced by hand."""
+class Sim(clusters.Sim):
+    """The cluster with the kubelet's views: one pod's container state and events."""
 
     def __init__(self, *, nodes: int = 3, timing: TimingName = TimingName.REALISTIC) -> None:
-        self.store = MemoryStore()
-        self.clock = VirtualClock()
-        with self.store.transaction():
-            save_settings(self.store, ClusterSettings(nodes=nodes, timing=timing))
-        self.cluster: Cluster = open_cluster(self.store, clock=self.clock, seed=3).__enter__()
-        self.api = self.cluster.api
+        super().__init__(seed=3, nodes=nodes, timing=timing)
         self.start = self.clock.now()
-
-    def run(self, seconds: float = 0.0) -> None:
-        self.clock.advance(seconds)
-        self.cluster.advance()
 
     def at(self, elapsed: float) -> None:
         """Advance to `elapsed` seconds after the simulation started."""

@@ -7,34 +7,12 @@ from typing import Any
 
 import pytest
 
-from reconciler.clock import VirtualClock
 from reconciler.cluster.logs import logs_of
 from reconciler.cluster.network import request
 from reconciler.cluster.node_failure import stop_node
-from reconciler.cluster.timing import ClusterSettings, save_settings
 from reconciler.errors import BadRequest, NotFound, UsageError
 from reconciler.model.keys import Obj, ObjectKey
-from reconciler.runtime.session import Cluster, open_cluster
-from reconciler.store.memory import MemoryStore
-
-
-class Sim:
-    """A bootstrapped 3-node cluster on a virtual clock."""
-
-    def __init__(self) -> None:
-        self.store = MemoryStore()
-        self.clock = VirtualClock()
-        with self.store.transaction():
-            save_settings(self.store, ClusterSettings(nodes=3))
-        self.cluster: Cluster = open_cluster(self.store, clock=self.clock, seed=2).__enter__()
-        self.api = self.cluster.api
-
-    def run(self, seconds: float = 0.0) -> None:
-        self.clock.advance(seconds)
-        self.cluster.advance()
-
-    def get(self, kind: str, name: str) -> Obj:
-        return self.api.get(ObjectKey(kind, "default", name))
+from tests.clusters import Sim
 
 
 def kubia_pod(name: str, image: str = "luksa/kubia", **spec: Any) -> Obj:
@@ -55,7 +33,7 @@ def kubia_service(**spec: Any) -> Obj:
 
 @pytest.fixture
 def sim() -> Sim:
-    sim = Sim()
+    sim = Sim(seed=2)
     for name in ("kubia-a", "kubia-b", "kubia-c"):
         sim.api.create(kubia_pod(name))
     sim.run(10)
@@ -189,7 +167,7 @@ def test_load_balancer_traffic_is_seen_from_the_node_bridge(sim: Sim) -> None:
 
 
 def test_previous_logs_belong_to_the_container_before_its_restart() -> None:
-    sim = Sim()
+    sim = Sim(seed=2)
     sim.api.create(kubia_pod("crash", image="reconciler/crasher"))
     sim.run(6)
     key = ObjectKey("Pod", "default", "crash")
@@ -201,7 +179,7 @@ def test_previous_logs_belong_to_the_container_before_its_restart() -> None:
 
 
 def test_logs_of_a_container_still_creating_are_refused() -> None:
-    sim = Sim()
+    sim = Sim(seed=2)
     sim.api.create(kubia_pod("new"))
     sim.run()
     with pytest.raises(BadRequest) as error:

@@ -8,32 +8,21 @@ from typing import Any
 
 import pytest
 
-from reconciler.clock import VirtualClock
 from reconciler.cluster.controllers.node_lifecycle import NodeLifecycle
 from reconciler.cluster.node_failure import last_heartbeat, start_node, stop_node
 from reconciler.cluster.nodes import is_ready
-from reconciler.cluster.timing import ClusterSettings, TimingName, save_settings
+from reconciler.cluster.timing import TimingName
 from reconciler.errors import NotFound
 from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
-from reconciler.runtime.session import Cluster, open_cluster
-from reconciler.store.memory import MemoryStore
+from tests import clusters
 
 
-class Sim:
-    """A bootstrapped cluster on a virtual clock."""
+class Sim(clusters.Sim):
+    """The cluster with the views these tests look through: a node, the pods, events."""
 
     def __init__(self, *, timing: TimingName = TimingName.REALISTIC) -> None:
-        self.store = MemoryStore()
-        self.clock = VirtualClock()
-        with self.store.transaction():
-            save_settings(self.store, ClusterSettings(nodes=3, timing=timing))
-        self.cluster: Cluster = open_cluster(self.store, clock=self.clock, seed=5).__enter__()
-        self.api = self.cluster.api
-
-    def run(self, seconds: float = 0.0) -> None:
-        self.clock.advance(seconds)
-        self.cluster.advance()
+        super().__init__(seed=5, timing=timing)
 
     def node(self, name: str = "node-2") -> Obj:
         return self.api.get(ObjectKey("Node", "", name))

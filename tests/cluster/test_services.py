@@ -7,31 +7,9 @@ from typing import Any
 
 import pytest
 
-from reconciler.clock import VirtualClock
 from reconciler.cluster.controllers.endpoints import EndpointsController
-from reconciler.cluster.timing import ClusterSettings, save_settings
 from reconciler.model.keys import Obj, ObjectKey
-from reconciler.runtime.session import Cluster, open_cluster
-from reconciler.store.memory import MemoryStore
-
-
-class Sim:
-    """A bootstrapped 3-node cluster on a virtual clock."""
-
-    def __init__(self) -> None:
-        self.store = MemoryStore()
-        self.clock = VirtualClock()
-        with self.store.transaction():
-            save_settings(self.store, ClusterSettings(nodes=3))
-        self.cluster: Cluster = open_cluster(self.store, clock=self.clock, seed=11).__enter__()
-        self.api = self.cluster.api
-
-    def run(self, seconds: float = 0.0) -> None:
-        self.clock.advance(seconds)
-        self.cluster.advance()
-
-    def get(self, kind: str, name: str) -> Obj:
-        return self.api.get(ObjectKey(kind, "default", name))
+from tests.clusters import Sim
 
 
 def kubia_pod(name: str, *, labels: dict[str, str] | None = None, **container: Any) -> Obj:
@@ -52,7 +30,7 @@ def service(name: str = "kubia", **spec: Any) -> Obj:
 
 @pytest.fixture
 def sim() -> Sim:
-    return Sim()
+    return Sim(seed=11)
 
 
 def addresses(endpoints: Obj, field: str = "addresses") -> list[str]:

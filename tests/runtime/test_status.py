@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.api.apply import Manifest, apply
 from reconciler.api.inventory import source_id_for
-from reconciler.clock import VirtualClock
-from reconciler.cluster.timing import ClusterSettings, TimingName, save_settings
 from reconciler.model.keys import ObjectKey
 from reconciler.runtime.folder import ManifestFolder
 from reconciler.runtime.health import Health
-from reconciler.runtime.session import Cluster, open_cluster
+from reconciler.runtime.session import Cluster
 from reconciler.runtime.status import (
     FolderStatus,
     SyncStatus,
@@ -23,7 +20,7 @@ from reconciler.runtime.status import (
     record_sync,
 )
 from reconciler.runtime.sync import SyncReport, Trigger
-from reconciler.store.memory import MemoryStore
+from tests.clusters import apply_folder, open_instant
 
 RC = """\
 apiVersion: v1
@@ -51,10 +48,7 @@ RC_KEY = ObjectKey("ReplicationController", "default", "kubia")
 
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
-    store = MemoryStore()
-    with store.transaction():
-        save_settings(store, ClusterSettings(nodes=2, timing=TimingName.INSTANT))
-    with open_cluster(store, clock=VirtualClock(), seed=3) as opened:
+    with open_instant(nodes=2, seed=3) as opened:
         yield opened
 
 
@@ -67,14 +61,6 @@ def folder(tmp_path: Path) -> Path:
 
 def status_of(cluster: Cluster, folder: Path) -> FolderStatus:
     return folder_status(cluster.api, ManifestFolder(folder), source_id=source_id_for([folder]))
-
-
-def applied(cluster: Cluster, folder: Path) -> None:
-    manifests = ManifestFolder(folder)
-    loads = [manifests.load(path) for path in manifests.files()]
-    everything: list[Manifest] = [m for load in loads for m in load.manifests]
-    apply(cluster.api, everything, source_id=source_id_for([folder]))
-    cluster.advance()
 
 
 def rows(status: FolderStatus) -> dict[str, tuple[str | None, SyncStatus, Health]]:
@@ -94,7 +80,7 @@ def test_a_folder_never_applied_is_out_of_sync_and_missing(cluster: Cluster, fol
 def test_an_applied_folder_with_ready_pods_is_synced_and_healthy(
     cluster: Cluster, folder: Path
 ) -> None:
-    applied(cluster, folder)
+    apply_folder(cluster, folder)
 
     status = status_of(cluster, folder)
 
@@ -105,7 +91,7 @@ def test_an_applied_folder_with_ready_pods_is_synced_and_healthy(
 def test_a_live_change_is_out_of_sync_with_the_field_that_differs(
     cluster: Cluster, folder: Path
 ) -> None:
-    applied(cluster, folder)
+    apply_folder(cluster, folder)
     live = cluster.api.get(RC_KEY)
     live["spec"]["replicas"] = 4
     cluster.api.update(live)
@@ -119,7 +105,7 @@ def test_a_live_change_is_out_of_sync_with_the_field_that_differs(
 
 
 def test_objects_of_a_broken_file_are_errors(cluster: Cluster, folder: Path) -> None:
-    applied(cluster, folder)
+    apply_folder(cluster, folder)
     (folder / "rc.yaml").write_text("kind: ReplicationController\nspec: [\n")
 
     status = status_of(cluster, folder)
@@ -129,7 +115,7 @@ def test_objects_of_a_broken_file_are_errors(cluster: Cluster, folder: Path) -> 
 
 
 def test_an_object_no_file_declares_any_more_is_out_of_sync(cluster: Cluster, folder: Path) -> None:
-    applied(cluster, folder)
+    apply_folder(cluster, folder)
     (folder / "svc.yaml").unlink()
 
     status = status_of(cluster, folder)

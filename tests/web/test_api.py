@@ -11,10 +11,10 @@ import pytest
 
 from reconciler.model.kinds import KINDS, KindInfo
 from reconciler.runtime.session import Cluster
-from reconciler.store.memory import MemoryStore
 from reconciler.web.resources import collection_path
 from reconciler.web.serve import DashboardServer, ServeOptions
-from tests.web.conftest import EXAMPLE, apply_folder, open_instant, pods
+from tests.clusters import apply_folder, open_instant
+from tests.web.conftest import EXAMPLE, pods
 
 Served = tuple[Cluster, httpx.Client]
 
@@ -24,7 +24,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One served cluster with the example applied, for the tests that only read."""
     folder = tmp_path_factory.mktemp("example") / "manifests"
     shutil.copytree(EXAMPLE, folder)
-    for cluster in open_instant(MemoryStore()):
+    with open_instant() as cluster:
         apply_folder(cluster, folder)
         server = DashboardServer(cluster, ServeOptions(port=0, advance=False))
         server.start()

@@ -17,7 +17,8 @@ from reconciler.model.keys import ObjectKey
 from reconciler.runtime.session import Cluster
 from reconciler.store.memory import MemoryStore
 from reconciler.web.serve import DashboardServer, ServeOptions
-from tests.web.conftest import apply_folder, open_instant, pods
+from tests.clusters import apply_folder, open_instant
+from tests.web.conftest import pods
 
 Event = dict[str, Any]
 
@@ -161,7 +162,7 @@ def test_a_pod_relabelled_out_of_a_selector_leaves_the_watch_as_deleted(
 @pytest.fixture
 def forgetful(folder: Path) -> Iterator[Cluster]:
     """The example applied to a cluster whose store keeps only the last 10 changes to watch."""
-    for cluster in open_instant(MemoryStore(history=10)):
+    with open_instant(MemoryStore(history=10)) as cluster:
         apply_folder(cluster, folder)
         yield cluster
 
