@@ -15,6 +15,7 @@ killed with SIGKILL and started again resumes where it was: apply is idempotent.
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import traceback
@@ -120,6 +121,10 @@ class Daemon:
     def _loop(self, cluster: Cluster, syncer: Syncer) -> None:
         resync = partial(syncer.sync_all, Trigger.RESYNC)
         self._finish(cluster, self._guarded(partial(syncer.sync_all, Trigger.INITIAL)))
+        # What the initial sync built (the folder's manifests, the controllers' caches) lives
+        # as long as the daemon: keep the collector's full passes from walking it again and
+        # again (230-550 ms each, every few seconds of edits, at 10,000 manifests).
+        gc.freeze()
         next_resync = monotonic() + self.options.resync
         while not self._stopping:
             paths = self._wait(cluster, next_resync)
