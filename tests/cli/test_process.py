@@ -13,22 +13,11 @@ import pytest
 
 from tests.cli.conftest import Arrange
 from tests.cli.workloads import pod
-
-
-def reconciler(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RECONCILER_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "reconciler", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+from tests.processes import run_reconciler
 
 
 def test_an_unknown_type_is_one_line_on_stderr_and_exit_1(instant_cluster: Path) -> None:
-    result = reconciler("get", "foo", home=instant_cluster)
+    result = run_reconciler("get", "foo", home=instant_cluster)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.startswith('error: the server doesn\'t have a resource type "foo"')
@@ -36,7 +25,7 @@ def test_an_unknown_type_is_one_line_on_stderr_and_exit_1(instant_cluster: Path)
 
 
 def test_a_missing_object_is_kubectls_not_found_line(instant_cluster: Path) -> None:
-    result = reconciler("describe", "pod", "ghost", home=instant_cluster)
+    result = run_reconciler("describe", "pod", "ghost", home=instant_cluster)
     assert (result.returncode, result.stderr) == (
         1,
         'Error from server (NotFound): pods "ghost" not found\n',

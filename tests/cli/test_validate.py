@@ -4,15 +4,13 @@ valid and 1 when not, JSON for machines, stdin with `-`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from reconciler.cli.app import app
+from tests.processes import run_reconciler
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN_RC = """\
@@ -127,16 +125,7 @@ def test_a_second_run_answers_from_the_cache_with_the_same_output(
 
 
 def test_the_real_process_validates_the_example_folder(home: Path) -> None:
-    env = {**os.environ, "RECONCILER_HOME": str(home)}
-    result = subprocess.run(
-        [sys.executable, "-m", "reconciler", "validate", "manifests/"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
+    result = run_reconciler("validate", "manifests/", home=home, cwd=REPO)
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
         "2 files, 2 objects: valid\n",

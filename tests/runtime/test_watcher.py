@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ import pytest
 from reconciler.clock import monotonic
 from reconciler.runtime.folder import ManifestFolder
 from reconciler.runtime.watcher import Batch, FolderLost, FolderWatcher
+from tests.waiting import wait_for
 
 DEADLINE = 10.0
 
@@ -192,7 +193,7 @@ def test_wake_makes_a_waiting_caller_return_at_once(watcher: FolderWatcher) -> N
 def assert_lost(watcher: FolderWatcher, words: str) -> None:
     """The watcher raises FolderLost (its message matching the pattern `words`) before the
     deadline."""
-    wait_for(lambda: _raises_lost(watcher, words))
+    wait_for(lambda: _raises_lost(watcher, words), what="FolderLost", deadline=DEADLINE)
 
 
 def _raises_lost(watcher: FolderWatcher, words: str) -> bool:
@@ -202,12 +203,6 @@ def _raises_lost(watcher: FolderWatcher, words: str) -> bool:
         assert re.search(words, str(error))
         return True
     return False
-
-
-def wait_for(condition: Callable[[], bool]) -> None:
-    deadline = monotonic() + DEADLINE
-    while not condition():
-        assert monotonic() < deadline, "condition not met before the deadline"
 
 
 def test_hidden_folders_and_ignored_paths_are_not_reported(folder: Path, tmp_path: Path) -> None:
