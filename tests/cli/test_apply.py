@@ -13,53 +13,15 @@ from reconciler.cli.app import app
 from reconciler.cli.context import cluster_from_cli
 from reconciler.errors import Refused
 from reconciler.model.keys import ObjectKey
+from tests.kubia import rc_yaml, write_folder
 
 runner = CliRunner()
-
-RC = """\
-apiVersion: v1
-kind: ReplicationController
-metadata:
-  name: kubia
-spec:
-  replicas: {replicas}
-  selector:
-    app: kubia
-  template:
-    metadata:
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - name: kubia
-        image: luksa/kubia
-        ports:
-        - containerPort: 8080
-"""
-
-SERVICE = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: kubia-http
-spec:
-  type: {type}
-  selector:
-    app: kubia
-  ports:
-  - port: 80
-    targetPort: 8080
-"""
 
 
 @pytest.fixture
 def folder(instant_cluster: Path) -> Path:
     """The kubia app as a folder of manifests, inside the test's home."""
-    path = instant_cluster / "manifests"
-    path.mkdir()
-    (path / "kubia-rc.yaml").write_text(RC.format(replicas=2))
-    (path / "kubia-svc.yaml").write_text(SERVICE.format(type="LoadBalancer"))
-    return path
+    return write_folder(instant_cluster / "manifests", replicas=2)
 
 
 def live(kind: str, name: str, namespace: str = "default") -> dict[str, object] | None:
@@ -85,7 +47,7 @@ def test_apply_advances_the_cluster_so_the_pods_exist_when_it_returns(folder: Pa
 
 def test_a_changed_manifest_is_configured(folder: Path) -> None:
     runner.invoke(app, ["apply", "-f", str(folder)])
-    (folder / "kubia-rc.yaml").write_text(RC.format(replicas=3))
+    (folder / "kubia-rc.yaml").write_text(rc_yaml(3))
     result = runner.invoke(app, ["apply", "-f", str(folder)])
     assert "replicationcontroller/kubia configured\n" in result.stdout
 
@@ -100,14 +62,14 @@ def test_a_dry_run_says_so_and_writes_nothing(folder: Path) -> None:
 
 
 def test_manifests_can_come_from_stdin(instant_cluster: Path) -> None:
-    result = runner.invoke(app, ["apply", "-f", "-"], input=RC.format(replicas=1))
+    result = runner.invoke(app, ["apply", "-f", "-"], input=rc_yaml(1))
     assert result.stdout == "replicationcontroller/kubia created\n"
 
 
 def test_a_file_with_errors_is_reported_as_validate_reports_it_and_not_applied(
     folder: Path,
 ) -> None:
-    (folder / "broken.yaml").write_text(RC.format(replicas="three").replace("kubia", "other"))
+    (folder / "broken.yaml").write_text(rc_yaml("three").replace("kubia", "other"))
     validated = runner.invoke(app, ["validate", str(folder)])
     result = runner.invoke(app, ["apply", "-f", str(folder)])
     assert result.exit_code == 1
@@ -213,7 +175,7 @@ def test_diff_exits_0_when_apply_would_change_nothing(folder: Path) -> None:
 
 def test_diff_exits_1_and_prints_a_unified_diff_of_live_and_merged(folder: Path) -> None:
     runner.invoke(app, ["apply", "-f", str(folder)])
-    (folder / "kubia-rc.yaml").write_text(RC.format(replicas=5))
+    (folder / "kubia-rc.yaml").write_text(rc_yaml(5))
     result = runner.invoke(app, ["diff", "-f", str(folder)])
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()

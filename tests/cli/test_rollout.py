@@ -15,35 +15,18 @@ from reconciler.cli.app import app
 from reconciler.cli.context import cluster_from_cli
 from reconciler.errors import ReconcilerError, UsageError
 from reconciler.model.deployments import RESTARTED_AT
-from reconciler.model.keys import Obj, ObjectKey
+from reconciler.model.keys import Obj
 from reconciler.source.editor import read_document
 from tests.cli.conftest import Arrange
 from tests.cli.timetravel import fast_forward
+from tests.kubia import DEPLOYMENT_KEY as KEY
+from tests.kubia import deployment_yaml
 
 runner = CliRunner()
-KEY = ObjectKey("Deployment", "default", "kubia")
 
-KUBIA_YAML = """\
-# the book's kubia deployment (chapter 9)
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: kubia
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: kubia
-  template:
-    metadata:
-      name: kubia
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - image: "luksa/kubia:v1"   # the first version
-        name: nodejs
-"""
+KUBIA_YAML = "# the book's kubia deployment (chapter 9)\n" + deployment_yaml(
+    '"luksa/kubia:v1"   # the first version'
+)
 
 
 def kubia(image: str = "luksa/kubia:v1", **spec: Any) -> Obj:

@@ -13,20 +13,12 @@ from reconciler.cli.app import app
 from reconciler.cli.context import cluster_from_cli
 from reconciler.source.dump import to_yaml
 from reconciler.source.editor import read_document
+from tests import kubia
 from tests.cli.workloads import kubia_rc
 
 runner = CliRunner()
 
-SERVICE = {
-    "apiVersion": "v1",
-    "kind": "Service",
-    "metadata": {"name": "kubia-http"},
-    "spec": {
-        "type": "LoadBalancer",
-        "selector": {"app": "kubia"},
-        "ports": [{"port": 80, "targetPort": 8080}],
-    },
-}
+SERVICE = kubia.service()
 
 
 def apply_file(path: Path) -> Action:

@@ -20,43 +20,12 @@ from typer.testing import CliRunner
 
 from reconciler.cli.app import app
 from tests.cli.timetravel import fast_forward
+from tests.kubia import deployment_yaml, service_yaml
 
 runner = CliRunner()
 
-DEPLOYMENT_V1 = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: kubia
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: kubia
-  template:
-    metadata:
-      name: kubia
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - image: luksa/kubia:v1
-        name: nodejs
-"""
-
-SERVICE = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: kubia
-spec:
-  type: LoadBalancer
-  selector:
-    app: kubia
-  ports:
-  - port: 80
-    targetPort: 8080
-"""
+DEPLOYMENT_V1 = deployment_yaml()
+SERVICE = service_yaml("kubia")
 
 DEPLOYMENT_V3_WITH_READINESS_CHECK = """\
 apiVersion: apps/v1

@@ -12,34 +12,10 @@ from reconciler.cluster.node_failure import start_node, stop_node
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.runtime.session import open_cluster
 from reconciler.store.memory import MemoryStore
+from tests import kubia
 
-RC: Obj = {
-    "apiVersion": "v1",
-    "kind": "ReplicationController",
-    "metadata": {"name": "kubia"},
-    "spec": {
-        "replicas": 3,
-        "selector": {"app": "kubia"},
-        "template": {
-            "metadata": {"labels": {"app": "kubia"}},
-            "spec": {
-                "containers": [
-                    {"name": "kubia", "image": "luksa/kubia", "ports": [{"containerPort": 8080}]}
-                ]
-            },
-        },
-    },
-}
-SERVICE: Obj = {
-    "apiVersion": "v1",
-    "kind": "Service",
-    "metadata": {"name": "kubia-http"},
-    "spec": {
-        "type": "LoadBalancer",
-        "selector": {"app": "kubia"},
-        "ports": [{"port": 80, "targetPort": 8080}],
-    },
-}
+RC = kubia.rc()
+SERVICE = kubia.service()
 
 
 def live_pods(api: Api) -> list[Obj]:

@@ -11,43 +11,19 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.store.sqlite import SqliteStore
+from tests.kubia import RC_FILE, RC_KEY, SVC_FILE, SVC_KEY, rc_yaml, write_folder
+from tests.processes import run_reconciler
+from tests.waiting import wait_for
 
 DEADLINE = 20.0
-POLL = 0.01
-T = TypeVar("T")
-
-
-def wait_for(condition: Callable[[], T], *, what: str, deadline: float = DEADLINE) -> T:
-    """Poll `condition` until it returns something truthy; fail the test past the deadline."""
-    end = time.monotonic() + deadline
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(POLL)
-
-
-def cli(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `python -m reconciler ARGS` with the test's state folder."""
-    return subprocess.run(
-        [sys.executable, "-m", "reconciler", *args],
-        env={**os.environ, "RECONCILER_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-    )
 
 
 class Daemon:
@@ -140,7 +116,7 @@ Start = Callable[..., Daemon]
 def home(tmp_path: Path) -> Path:
     """A state folder holding a 3-node cluster whose simulated steps take no time."""
     state = tmp_path / "home"
-    created = cli(state, "cluster", "create", "--timing", "instant")
+    created = run_reconciler("cluster", "create", "--timing", "instant", home=state)
     assert created.returncode == 0, created.stderr
     return state
 
@@ -168,58 +144,9 @@ def start(home: Path) -> Iterator[Start]:
         daemon.close()
 
 
-RC_FILE = "kubia-rc.yaml"
-SVC_FILE = "kubia-svc.yaml"
-RC_KEY = ObjectKey("ReplicationController", "default", "kubia")
-SVC_KEY = ObjectKey("Service", "default", "kubia-http")
-
-
-def rc_yaml(replicas: int = 3) -> str:
-    return f"""\
-# The kubia app: a ReplicationController keeps `replicas` pods running.
-apiVersion: v1
-kind: ReplicationController
-metadata:
-  name: kubia
-spec:
-  replicas: {replicas}
-  selector:
-    app: kubia
-  template:
-    metadata:
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - name: kubia
-        image: luksa/kubia
-        ports:
-        - containerPort: 8080
-"""
-
-
-SVC_YAML = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: kubia-http
-spec:
-  type: LoadBalancer
-  selector:
-    app: kubia
-  ports:
-  - port: 80
-    targetPort: 8080
-"""
-
-
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    root = tmp_path / "manifests"
-    root.mkdir()
-    (root / RC_FILE).write_text(rc_yaml())
-    (root / SVC_FILE).write_text(SVC_YAML)
-    return root
+    return write_folder(tmp_path / "manifests")
 
 
 def uid(store: SqliteStore, key: ObjectKey) -> str | None:
@@ -273,7 +200,8 @@ def test_the_daemon_converges_edits_and_deletions_then_stops_cleanly(
     assert daemon.terminate() == 0
     assert daemon.events("stopped")
     assert daemon.other == []
-    status = cli(home, "status", "-o", "json")  # the folder the daemon watched, no daemon now
+    # the folder the daemon watched, no daemon now
+    status = run_reconciler("status", "-o", "json", home=home)
     assert status.returncode == 0, status.stdout
     report = json.loads(status.stdout)
     assert report["folder"] == str(folder)
@@ -296,7 +224,7 @@ def test_a_broken_file_keeps_its_objects_until_fixed_and_status_tells(
     assert re.search(rf"{re.escape(str(folder / RC_FILE))}:\d+:\d+: ", broken["errors"][0])
     assert broken["created"] == broken["configured"] == broken["pruned"] == []
     assert uid(store, RC_KEY) == rc_uid and len(running_pods(store)) == 3
-    status = cli(home, "status", str(folder), "-o", "json")
+    status = run_reconciler("status", str(folder), "-o", "json", home=home)
     assert status.returncode == 1
     rows = {row["name"]: row for row in json.loads(status.stdout)["objects"]}
     assert rows["kubia"]["status"] == "Error"
@@ -308,7 +236,7 @@ def test_a_broken_file_keeps_its_objects_until_fixed_and_status_tells(
     wait_for(pod_count(store, 4), what="4 kubia pods Running after the fix")
     assert uid(store, RC_KEY) == rc_uid
     healthy = wait_for(
-        lambda: (done := cli(home, "status", str(folder))).returncode == 0 and done,
+        lambda: (done := run_reconciler("status", str(folder), home=home)).returncode == 0 and done,
         what="status to exit 0",
     )
     assert "Synced" in healthy.stdout and "Healthy" in healthy.stdout
@@ -405,7 +333,7 @@ def test_drift_without_self_heal_is_reported_and_stays_out_of_sync(
     assert drift["drift"][0]["healed"] is False
     assert drift["configured"] == []
     wait_for(pod_count(store, 6), what="6 pods, as changed live")
-    status = cli(home, "status", str(folder), "-o", "json")
+    status = run_reconciler("status", str(folder), "-o", "json", home=home)
     assert status.returncode == 1
     rows = {row["name"]: row for row in json.loads(status.stdout)["objects"]}
     assert rows["kubia"]["status"] == "OutOfSync"
@@ -448,7 +376,7 @@ def test_a_second_daemon_on_the_same_state_folder_refuses_to_start(
 
 
 def test_a_missing_folder_is_one_clear_error(home: Path, tmp_path: Path) -> None:
-    result = cli(home, "watch", str(tmp_path / "nowhere"))
+    result = run_reconciler("watch", str(tmp_path / "nowhere"), home=home)
 
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {tmp_path / 'nowhere'} does not exist"
@@ -474,5 +402,7 @@ def test_a_folder_deleted_while_watched_is_reported_and_picked_up_again(
 
 def change_replicas_live(home: Path, replicas: int) -> None:
     """Change the cluster only, not the folder."""
-    scaled = cli(home, "scale", "rc", "kubia", "--replicas", str(replicas), "--live")
+    scaled = run_reconciler(
+        "scale", "rc", "kubia", "--replicas", str(replicas), "--live", home=home
+    )
     assert scaled.returncode == 0, scaled.stderr

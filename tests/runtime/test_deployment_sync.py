@@ -4,54 +4,19 @@ is drift that self-heal reverts, and pause or restart (fields no manifest names)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reconciler.api import rollout
 from reconciler.api.inventory import source_id_for
-from reconciler.clock import VirtualClock
-from reconciler.cluster.timing import ClusterSettings, TimingName, save_settings
-from reconciler.model.keys import Obj, ObjectKey
+from reconciler.model.keys import Obj
 from reconciler.runtime.folder import ManifestFolder
 from reconciler.runtime.health import Health, health_of
-from reconciler.runtime.session import Cluster, open_cluster
+from reconciler.runtime.session import Cluster
 from reconciler.runtime.sync import Syncer, Trigger
-from reconciler.store.memory import MemoryStore
-
-KEY = ObjectKey("Deployment", "default", "kubia")
-
-
-def deployment_yaml(image: str) -> str:
-    return f"""\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: kubia
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: kubia
-  template:
-    metadata:
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - name: nodejs
-        image: {image}
-"""
-
-
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    store = MemoryStore()
-    with store.transaction():
-        save_settings(store, ClusterSettings(nodes=3, timing=TimingName.INSTANT))
-    with open_cluster(store, clock=VirtualClock(), seed=7) as opened:
-        yield opened
+from tests.kubia import DEPLOYMENT_KEY as KEY
+from tests.kubia import deployment_yaml
 
 
 @pytest.fixture

@@ -2,79 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reconciler.api.apply import Action
 from reconciler.api.inventory import source_id_for
-from reconciler.clock import VirtualClock
-from reconciler.cluster.timing import ClusterSettings, TimingName, save_settings
-from reconciler.model.keys import Obj, ObjectKey
+from reconciler.model.keys import Obj
 from reconciler.runtime.folder import ManifestFolder
-from reconciler.runtime.session import Cluster, open_cluster
+from reconciler.runtime.session import Cluster
 from reconciler.runtime.sync import Syncer, SyncReport, Trigger
-from reconciler.store.memory import MemoryStore
-
-RC_KEY = ObjectKey("ReplicationController", "default", "kubia")
-SVC_KEY = ObjectKey("Service", "default", "kubia-http")
-
-
-def rc_yaml(replicas: int = 3) -> str:
-    return f"""\
-apiVersion: v1
-kind: ReplicationController
-metadata:
-  name: kubia
-spec:
-  replicas: {replicas}
-  selector:
-    app: kubia
-  template:
-    metadata:
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - name: kubia
-        image: luksa/kubia
-        ports:
-        - containerPort: 8080
-"""
-
-
-SVC_YAML = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: kubia-http
-spec:
-  type: LoadBalancer
-  selector:
-    app: kubia
-  ports:
-  - port: 80
-    targetPort: 8080
-"""
+from tests.kubia import RC_KEY, SVC_KEY, rc_yaml, write_folder
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    root = tmp_path / "manifests"
-    root.mkdir()
-    (root / "kubia-rc.yaml").write_text(rc_yaml())
-    (root / "kubia-svc.yaml").write_text(SVC_YAML)
-    return root
-
-
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    store = MemoryStore()
-    with store.transaction():
-        save_settings(store, ClusterSettings(nodes=3, timing=TimingName.INSTANT))
-    with open_cluster(store, clock=VirtualClock(), seed=7) as opened:
-        yield opened
+    return write_folder(tmp_path / "manifests")
 
 
 def syncer_for(cluster: Cluster, folder: Path, *, prune: bool = True, heal: bool = True) -> Syncer:

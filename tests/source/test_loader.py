@@ -14,28 +14,9 @@ from reconciler.source.loader import (
     load_bytes,
 )
 from reconciler.source.scalars import resolve_plain
+from tests.kubia import rc_yaml
 
-KUBIA_RC = """\
-# the kubia replication controller
-apiVersion: v1
-kind: ReplicationController
-metadata:
-  name: kubia
-spec:
-  replicas: 3
-  selector:
-    app: kubia
-  template:
-    metadata:
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - name: kubia
-        image: luksa/kubia
-        ports:
-        - containerPort: 8080
-"""
+KUBIA_RC = "# the kubia replication controller\n" + rc_yaml()
 
 
 def load(text: str | bytes) -> LoadResult:

@@ -11,20 +11,9 @@ import pytest
 
 from reconciler.source.names import is_dns1123_label, is_port_name, is_qualified_name
 from reconciler.source.validate import validate_object
+from tests import kubia
 
-RC: dict[str, Any] = {
-    "apiVersion": "v1",
-    "kind": "ReplicationController",
-    "metadata": {"name": "kubia"},
-    "spec": {
-        "replicas": 3,
-        "selector": {"app": "kubia"},
-        "template": {
-            "metadata": {"labels": {"app": "kubia"}},
-            "spec": {"containers": [{"name": "kubia", "image": "luksa/kubia"}]},
-        },
-    },
-}
+RC = kubia.rc(ports=False)
 DEPLOYMENT: dict[str, Any] = {
     "apiVersion": "apps/v1",
     "kind": "Deployment",

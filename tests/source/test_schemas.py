@@ -13,6 +13,7 @@ from reconciler.model.kinds import KINDS
 from reconciler.source.loader import load_bytes
 from reconciler.source.schema import schema_problems
 from reconciler.source.validate import validate_object
+from tests.kubia import rc_yaml
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -24,26 +25,7 @@ def messages(text: str) -> list[str]:
 
 
 VALID = {
-    "kubia-rc": """
-apiVersion: v1
-kind: ReplicationController
-metadata:
-  name: kubia
-spec:
-  replicas: 3
-  selector:
-    app: kubia
-  template:
-    metadata:
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - name: kubia
-        image: luksa/kubia
-        ports:
-        - containerPort: 8080
-""",
+    "kubia-rc": rc_yaml(),
     "rc-without-selector": """
 apiVersion: v1
 kind: ReplicationController

@@ -7,28 +7,14 @@ from pathlib import Path
 
 from reconciler.source.diagnostics import Severity
 from reconciler.source.validate import validate_object, validate_paths
+from tests.kubia import rc_yaml
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "manifests"
 
-RC = """\
-apiVersion: v1
-kind: ReplicationController
-metadata:
-  name: kubia
-spec:
-  replicas: three
-  selector:
-    app: kubia
-  template:
-    metadata:
-      labels:
-        app: kubia
-    spec:
-      containers:
-      - name: kubia
-        image: luksa/kubia
-        imagePullPolice: Always
-"""
+# The kubia RC with two mistakes: replicas that is no integer, a misspelt container field.
+RC = rc_yaml("three").replace(
+    "        ports:\n        - containerPort: 8080\n", "        imagePullPolice: Always\n"
+)
 
 
 def lines(report_paths: list[str]) -> list[str]:
