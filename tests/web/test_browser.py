@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from reconciler.cli.app import app
 from reconciler.cli.context import cluster_from_cli
 from reconciler.web.serve import DashboardServer, ServeOptions
-from tests.web.conftest import BROKEN, EXAMPLE
+from tests.web.conftest import BROKEN
 
 try:
     from playwright import sync_api
@@ -66,13 +66,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     created = CliRunner().invoke(app, ["cluster", "create", "--timing", "instant"])
     assert created.exit_code == 0, created.output
     return tmp_path / "state"
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    copy = tmp_path / "manifests"
-    shutil.copytree(EXAMPLE, copy)
-    return copy
 
 
 @pytest.fixture
