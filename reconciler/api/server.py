@@ -18,7 +18,7 @@ from reconciler.api import metadata
 from reconciler.api.allocation import CLUSTER_IPS, NODE_PORTS, Allocator
 from reconciler.api.defaults import apply_defaults
 from reconciler.clock import Clock, rfc3339
-from reconciler.errors import AlreadyExists, Invalid, NotFound
+from reconciler.errors import AlreadyExists, Conflict, Invalid, NotFound
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.kinds import BY_KIND, kind_info
 from reconciler.model.selectors import EVERYTHING, Selector
@@ -156,6 +156,42 @@ class Api:
                     current["metadata"].pop(field, None)
             current["metadata"]["resourceVersion"] = obj["metadata"].get("resourceVersion", "")
             return self.store.update(current)
+
+    def bind(self, pod_key: ObjectKey, node_name: str, *, uid: str | None = None) -> Obj:
+        """Assign a pending pod to a node in one write, as the pods/binding subresource does:
+        spec.nodeName and the PodScheduled condition (True) together, generation untouched
+        (the binding bypasses the pod update strategy that bumps it). Conflict when the pod is
+        bound already, being deleted or, given `uid`, replaced by another of the same name."""
+        with self.store.transaction():
+            pod = self.get(pod_key)
+            meta, spec = pod["metadata"], pod.setdefault("spec", {})
+            refusal = None
+            if uid is not None and meta.get("uid") != uid:
+                refusal = f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
+                refusal += str(meta.get("uid", ""))
+            elif meta.get("deletionTimestamp"):
+                refusal = f"pod {pod_key.name} is being deleted, cannot be assigned to a host"
+            elif spec.get("nodeName"):
+                refusal = f'pod {pod_key.name} is already assigned to node "{spec["nodeName"]}"'
+            if refusal is not None:
+                raise Conflict(
+                    f'Operation cannot be fulfilled on pods/binding "{pod_key.name}": {refusal}'
+                )
+            spec["nodeName"] = node_name
+            scheduled = {
+                "type": "PodScheduled",
+                "status": "True",
+                "lastProbeTime": None,
+                "lastTransitionTime": rfc3339(self.clock.now()),
+            }
+            conditions = pod.setdefault("status", {}).setdefault("conditions", [])
+            for index, condition in enumerate(conditions):
+                if condition.get("type") == "PodScheduled":
+                    conditions[index] = scheduled
+                    break
+            else:
+                conditions.append(scheduled)
+            return self.store.update(pod)
 
     def delete(
         self,

@@ -208,20 +208,8 @@ class Scheduler:
     def _bind(self, pod: Obj, node: str, demand: Demand) -> bool:
         """Write the binding; False when the pod changed or vanished meanwhile (the watch
         brings its new state and it is tried again)."""
-        # Shallow copies: the api copies what it is given, and the cached pod stays as read.
-        bound = {**pod, "spec": {**pod["spec"], "nodeName": node}}
         try:
-            bound = self._api.update(bound)
-            set_pod_condition(
-                bound,
-                {
-                    "type": "PodScheduled",
-                    "status": "True",
-                    "lastProbeTime": None,
-                    "lastTransitionTime": rfc3339(self._api.clock.now()),
-                },
-            )
-            bound = self._api.update_status(bound)
+            bound = self._api.bind(ObjectKey.of(pod), node, uid=pod["metadata"].get("uid"))
         except (Conflict, NotFound):
             return False
         self._cache.assume(bound, demand)

@@ -224,6 +224,42 @@ def test_a_status_update_based_on_a_stale_version_conflicts(api: Api) -> None:
 # -- deletion -------------------------------------------------------------------------------------
 
 
+def test_binding_sets_the_node_and_scheduled_condition_in_one_write_keeping_generation(
+    api: Api, clock: VirtualClock
+) -> None:
+    created = api.create(pod())
+    bound = api.bind(ObjectKey.of(created), "node-1", uid=created["metadata"]["uid"])
+    assert bound["spec"]["nodeName"] == "node-1"
+    assert bound["status"]["conditions"] == [
+        {
+            "type": "PodScheduled",
+            "status": "True",
+            "lastProbeTime": None,
+            "lastTransitionTime": rfc3339(START),
+        }
+    ]
+    assert bound["metadata"]["generation"] == created["metadata"]["generation"]
+    assert (
+        int(bound["metadata"]["resourceVersion"]) == int(created["metadata"]["resourceVersion"]) + 1
+    )
+    assert api.get(ObjectKey.of(created)) == bound
+
+
+def test_binding_a_bound_replaced_or_terminating_pod_conflicts(api: Api) -> None:
+    created = api.create(pod())
+    key = ObjectKey.of(created)
+    with pytest.raises(Conflict, match='pods/binding "kubia": Precondition failed: UID'):
+        api.bind(key, "node-1", uid="another")
+    api.bind(key, "node-1")
+    with pytest.raises(Conflict, match='already assigned to node "node-1"'):
+        api.bind(key, "node-2")
+    api.delete(key)
+    with pytest.raises(Conflict, match="pod kubia is being deleted, cannot be assigned"):
+        api.bind(key, "node-2")
+    with pytest.raises(NotFound):
+        api.bind(ObjectKey("Pod", "default", "missing"), "node-1")
+
+
 def test_deleting_an_unscheduled_pod_removes_it_at_once(api: Api) -> None:
     api.create(pod())
     api.delete(pod_key("kubia"))
