@@ -6,6 +6,10 @@
 `The ReplicationController "kubia" is invalid: spec.template.metadata.labels: Invalid value: …`
 (several problems: `is invalid: [first, second]`).
 
+The api runs it on create and update only, where a client's content arrives: status updates,
+metadata patches and bindings carry none, and Events are stored by their recorder
+(`api/events.py`) without passing through create.
+
 Skipped, on purpose:
 - kinds without a schema (Node, Endpoints, Event): only the cluster writes them;
 - objects with a controller owner reference (the pods of a replication controller or replica

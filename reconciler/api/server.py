@@ -137,7 +137,9 @@ class Api:
         key = ObjectKey.of(obj)
         with self.store.transaction():
             current = self.get(key)
-            current["status"] = copy.deepcopy(obj.get("status") or {})
+            # No copies here or below: `current` is our own read, and the store keeps only
+            # the text it encodes, never the dictionaries it is given.
+            current["status"] = obj.get("status") or {}
             expected = obj.get("metadata", {}).get("resourceVersion")
             if expected:
                 current["metadata"]["resourceVersion"] = expected
@@ -151,7 +153,7 @@ class Api:
             current = self.get(key)
             for field in ("labels", "annotations", "ownerReferences", "finalizers"):
                 if field in obj["metadata"]:
-                    current["metadata"][field] = copy.deepcopy(obj["metadata"][field])
+                    current["metadata"][field] = obj["metadata"][field]
                 else:
                     current["metadata"].pop(field, None)
             current["metadata"]["resourceVersion"] = obj["metadata"].get("resourceVersion", "")
