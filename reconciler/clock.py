@@ -7,6 +7,7 @@ ever sleeps to let time pass. Times are POSIX seconds as floats.
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import UTC, datetime
 from typing import Protocol
@@ -55,7 +56,14 @@ def monotonic() -> float:
 
 def rfc3339(when: float) -> str:
     """Kubernetes' timestamp format: `2024-05-01T12:00:00Z` (whole seconds, UTC)."""
-    return datetime.fromtimestamp(int(when), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339_seconds(int(when))
+
+
+@functools.lru_cache(maxsize=4096)
+def _rfc3339_seconds(seconds: int) -> str:
+    """Cached: a simulation stamps thousands of objects within the same second, and strftime
+    showed up at about 3 % of a cold apply's time."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_rfc3339(text: str) -> float:
