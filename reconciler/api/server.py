@@ -180,17 +180,12 @@ class Api:
                     f'Operation cannot be fulfilled on pods/binding "{pod_key.name}": {refusal}'
                 )
             spec["nodeName"] = node_name
-            scheduled = {
-                "type": "PodScheduled",
-                "status": "True",
-                "lastProbeTime": None,
-                "lastTransitionTime": rfc3339(self.clock.now()),
-            }
+            scheduled = {"type": "PodScheduled", "status": "True", "lastProbeTime": None}
+            scheduled["lastTransitionTime"] = rfc3339(self.clock.now())
             conditions = pod.setdefault("status", {}).setdefault("conditions", [])
-            for index, condition in enumerate(conditions):
-                if condition.get("type") == "PodScheduled":
-                    conditions[index] = scheduled
-                    break
+            types = [condition.get("type") for condition in conditions]
+            if "PodScheduled" in types:  # False while it waited: replaced where it stands
+                conditions[types.index("PodScheduled")] = scheduled
             else:
                 conditions.append(scheduled)
             return self.store.update(pod)
