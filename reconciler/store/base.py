@@ -117,6 +117,12 @@ class Store(Protocol):
         """Set a named value; it takes part in the enclosing transaction."""
         ...
 
+    def meta_items(self, prefix: str) -> dict[str, str]:
+        """Every meta entry whose name starts with `prefix` and whose value is not empty (an
+        empty value is how callers clear an entry), by name; in O(matches) plus a lookup, so
+        that a family of entries under one prefix can be read without a scan of all meta."""
+        ...
+
     def close(self) -> None:
         """Release files and locks."""
         ...

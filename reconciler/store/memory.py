@@ -249,6 +249,16 @@ class MemoryStore:
             self._remember(self._meta, name)
             self._meta[name] = value
 
+    def meta_items(self, prefix: str) -> dict[str, str]:
+        # A scan of every entry: fine for the small stores this backend serves (tests, dry
+        # runs), where keeping a sorted index would cost more than it saves.
+        with self._lock:
+            return {
+                name: value
+                for name, value in sorted(self._meta.items())
+                if value and name.startswith(prefix)
+            }
+
     def close(self) -> None:
         """Nothing to release."""
 

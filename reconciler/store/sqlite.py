@@ -507,6 +507,18 @@ class SqliteStore:
             if self._cache is not None:
                 self._cache.meta[name] = value
 
+    def meta_items(self, prefix: str) -> dict[str, str]:
+        # A range on the primary key (BINARY collation: code point order) rather than LIKE,
+        # which would scan the table and treat `%` and `_` in the prefix as wildcards.
+        query = "SELECT name, value FROM meta WHERE name >= ? AND value != ''"
+        params: tuple[str, ...] = (prefix,)
+        if prefix and ord(prefix[-1]) < 0xD7FF:  # past it the next code point may not encode
+            query += " AND name < ?"
+            params = (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        with self._lock:
+            rows = self._rows(query + " ORDER BY name", params)
+        return {str(name): str(value) for name, value in rows if str(name).startswith(prefix)}
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -393,6 +393,39 @@ def test_a_wait_returns_once_another_thread_writes(store: Store) -> None:
 # -- transactions --------------------------------------------------------------------------------
 
 
+def test_meta_items_lists_the_entries_under_a_prefix_by_name_without_cleared_ones(
+    store: Store,
+) -> None:
+    store.set_meta("inventory/a/Pod/default/y", "uid-y")
+    store.set_meta("inventory/a/Pod/default/x", "uid-x")
+    store.set_meta("inventory/a/Pod/default/gone", "uid-g")
+    store.set_meta("inventory/a/Pod/default/gone", "")
+    store.set_meta("inventory/ab/Pod/default/z", "uid-z")
+    store.set_meta("inventory/a", "old")
+    store.set_meta("inventory/a%/Pod/default/w", "uid-w")
+
+    assert store.meta_items("inventory/a/") == {
+        "inventory/a/Pod/default/x": "uid-x",
+        "inventory/a/Pod/default/y": "uid-y",
+    }
+    assert list(store.meta_items("inventory/a/")) == sorted(store.meta_items("inventory/a/"))
+    assert store.meta_items("inventory/none/") == {}
+    assert len(store.meta_items("")) == 5
+
+
+def test_meta_items_see_the_writes_of_the_open_transaction_and_its_rollback(
+    store: Store,
+) -> None:
+    store.set_meta("p/kept", "1")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.set_meta("p/new", "2")
+        store.set_meta("p/kept", "")
+        assert store.meta_items("p/") == {"p/new": "2"}
+        raise RuntimeError("abandon")
+
+    assert store.meta_items("p/") == {"p/kept": "1"}
+
+
 def test_a_transaction_commits_all_its_writes_together(store: Store) -> None:
     with store.transaction():
         store.create(pod("a"))
