@@ -7,34 +7,80 @@ call one library function, print through `cli/printers`. Errors a user can cause
 
 from __future__ import annotations
 
+import importlib
 import sys
+from difflib import get_close_matches
 from typing import Annotated
 
 import typer
+import typer.main
+from typer import _click  # typer's own copy of click, the types of its group API
+from typer.core import TyperGroup
 
 from reconciler import __version__
-from reconciler.cli import (
-    apply,
-    dashboard,
-    delete,
-    describe,
-    events,
-    generate,
-    get,
-    gitops,
-    labels,
-    scale,
-    wait,
-)
-from reconciler.cli.cluster import cluster_app, cluster_info
-from reconciler.cli.network import curl, logs, node_app
-from reconciler.cli.rollout import rollout_app
-from reconciler.cli.set_image import set_app
-from reconciler.cli.validate import commands as validate_commands
 from reconciler.errors import ReconcilerError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "cluster": ("reconciler.cli.cluster", "cluster_app"),
+    "cluster-info": ("reconciler.cli.cluster", "commands"),
+    "curl": ("reconciler.cli.network", "commands"),
+    "logs": ("reconciler.cli.network", "commands"),
+    "get": ("reconciler.cli.get", "commands"),
+    "describe": ("reconciler.cli.describe", "commands"),
+    "events": ("reconciler.cli.events", "commands"),
+    "delete": ("reconciler.cli.delete", "commands"),
+    "label": ("reconciler.cli.labels", "commands"),
+    "annotate": ("reconciler.cli.labels", "commands"),
+    "wait": ("reconciler.cli.wait", "commands"),
+    "scale": ("reconciler.cli.scale", "commands"),
+    "rollout": ("reconciler.cli.rollout", "rollout_app"),
+    "set": ("reconciler.cli.set_image", "set_app"),
+    "run": ("reconciler.cli.generate", "commands"),
+    "expose": ("reconciler.cli.generate", "commands"),
+    "validate": ("reconciler.cli.validate", "commands"),
+    "apply": ("reconciler.cli.apply", "commands"),
+    "diff": ("reconciler.cli.apply", "commands"),
+    "watch": ("reconciler.cli.gitops", "commands"),
+    "status": ("reconciler.cli.gitops", "commands"),
+    "dashboard": ("reconciler.cli.dashboard", "commands"),
+}
+"""Every command → (module, its typer app): the command's module is imported only when that
+command runs (or help lists it), so `reconciler --version` or `validate` does not pay for the
+cluster, the web server or rich progress tables (importing them all took ~300 ms)."""
+
+
+class LazyCommands(TyperGroup):
+    """The root group, resolving commands through COMMANDS on demand."""
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name]
+        commands: typer.Typer = getattr(importlib.import_module(module), attribute)
+        group = typer.main.get_group(commands)
+        # A named app (`cluster`, `rollout`, `set`) is the command; an unnamed one lends its own.
+        return group if commands.info.name else group.commands.get(cmd_name)
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        """Typer's own "Did you mean" looks among loaded commands only; look in COMMANDS."""
+        try:
+            return super().resolve_command(ctx, args)
+        except _click.exceptions.UsageError as error:
+            matches = get_close_matches(args[0], COMMANDS) if args else []
+            if matches:
+                suggestions = ", ".join(repr(match) for match in matches)
+                error.message = f"{error.message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
+
 
 app = typer.Typer(
     name="reconciler",
+    cls=LazyCommands,
     help="Run Kubernetes the declarative way without a cluster: a folder of YAML manifests "
     "converges a simulated cluster.",
     no_args_is_help=True,
@@ -63,27 +109,6 @@ def root(
 
     Example: reconciler validate manifests/
     """
-
-
-app.add_typer(cluster_app)
-app.command("cluster-info")(cluster_info)
-cluster_app.add_typer(node_app)
-app.command("curl")(curl)
-app.command("logs")(logs)
-app.add_typer(get.commands)
-app.add_typer(describe.commands)
-app.add_typer(events.commands)
-app.add_typer(delete.commands)
-app.add_typer(labels.commands)
-app.add_typer(wait.commands)
-app.add_typer(scale.commands)
-app.add_typer(rollout_app)
-app.add_typer(set_app)
-app.add_typer(generate.commands)
-app.add_typer(validate_commands)
-app.add_typer(apply.commands)
-app.add_typer(gitops.commands)
-app.add_typer(dashboard.commands)
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
-"""`reconciler cluster create|delete` and `reconciler cluster-info`: the simulated cluster itself.
+"""`reconciler cluster create|delete|node stop|start` and `reconciler cluster-info`: the simulated
+cluster itself and its nodes.
 
 Like `kind create cluster`, `create` refuses to replace a cluster that exists (`--force` does);
-`delete` removes all its state. Other groups add their commands to `cluster_app` (the kubelet
-engineer's `cluster node stop|start`). A cluster is also created with defaults the first time any
+`delete` removes all its state. `node stop|start` are thin shells over cluster/node_failure.py
+(simulated node failure). A cluster is also created with defaults the first time any
 command opens it, so `create` is only needed to choose the node count or the timing.
 """
 
@@ -14,6 +15,7 @@ from typing import Annotated
 import typer
 
 from reconciler.cli.context import cluster_from_cli, store_path
+from reconciler.cluster.node_failure import start_node, stop_node
 from reconciler.cluster.nodes import is_ready
 from reconciler.cluster.timing import (
     DEFAULT_NODES,
@@ -26,6 +28,7 @@ from reconciler.cluster.timing import (
 from reconciler.errors import UsageError
 from reconciler.store.open import open_store
 
+commands = typer.Typer()  # the top-level `cluster-info`
 cluster_app = typer.Typer(
     name="cluster",
     help="Create, delete or inspect the simulated cluster and its nodes.",
@@ -105,6 +108,7 @@ def delete() -> None:
         typer.echo(f"No cluster to delete in {db.parent}")
 
 
+@commands.command("cluster-info")
 def cluster_info() -> None:
     """Say where the simulated cluster lives, its nodes and its timing.
 
@@ -118,3 +122,37 @@ def cluster_info() -> None:
     typer.echo(f"Nodes: {len(nodes)} ({ready} Ready), timing {settings.timing.value}")
     typer.echo("")
     typer.echo("To see the nodes, use 'reconciler get nodes -o wide'.")
+
+
+node_app = typer.Typer(
+    name="node",
+    help="Stop or start a node's kubelet (simulated node failure).",
+    no_args_is_help=True,
+)
+
+
+@node_app.command("stop")
+def node_stop(name: Annotated[str, typer.Argument(help="The node, e.g. node-2.")]) -> None:
+    """Stop a node's kubelet: it goes NotReady after the grace period and its pods are
+    evicted after the toleration time.
+
+    Example: reconciler cluster node stop node-2
+    """
+    with cluster_from_cli() as cluster:
+        stop_node(cluster.api, name)
+    typer.echo(f"node/{name} stopped")
+
+
+@node_app.command("start")
+def node_start(name: Annotated[str, typer.Argument(help="The node, e.g. node-2.")]) -> None:
+    """Start a stopped node's kubelet again: it turns Ready and finishes its terminating pods.
+
+    Example: reconciler cluster node start node-2
+    """
+    with cluster_from_cli() as cluster:
+        start_node(cluster.api, name)
+        cluster.advance()
+    typer.echo(f"node/{name} started")
+
+
+cluster_app.add_typer(node_app)

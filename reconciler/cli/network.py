@@ -1,9 +1,8 @@
-"""`reconciler curl`, `reconciler logs` and `reconciler cluster node stop|start`: talking to the
-simulated pods and breaking its nodes.
+"""`reconciler curl` and `reconciler logs`: talking to the simulated pods.
 
-Thin shells over cluster/network.py (`request`), cluster/logs.py (`logs_of`) and
-cluster/node_failure.py (`stop_node`, `start_node`). `curl` prints one answer per request, like
-running curl that many times (`--count/-c`, since `-n` is the namespace as in kubectl).
+Thin shells over cluster/network.py (`request`) and cluster/logs.py (`logs_of`). `curl` prints
+one answer per request, like running curl that many times (`--count/-c`, since `-n` is the
+namespace as in kubectl).
 """
 
 from __future__ import annotations
@@ -15,14 +14,16 @@ import typer
 from reconciler.cli.context import cluster_from_cli
 from reconciler.cluster.logs import logs_of
 from reconciler.cluster.network import CLIENT_IP, request
-from reconciler.cluster.node_failure import start_node, stop_node
 from reconciler.model.keys import ObjectKey
+
+commands = typer.Typer()
 
 NamespaceOption = Annotated[
     str, typer.Option("--namespace", "-n", help="The namespace to work in.")
 ]
 
 
+@commands.command()
 def curl(
     target: Annotated[
         str,
@@ -58,6 +59,7 @@ def curl(
         raise typer.Exit(failed)
 
 
+@commands.command()
 def logs(
     pod: Annotated[str, typer.Argument(help="The pod's name (or pod/NAME).")],
     container: Annotated[
@@ -85,34 +87,3 @@ def logs(
         )
     for line in lines:
         typer.echo(line)
-
-
-node_app = typer.Typer(  # added to `reconciler cluster` by cli/app.py
-    name="node",
-    help="Stop or start a node's kubelet (simulated node failure).",
-    no_args_is_help=True,
-)
-
-
-@node_app.command("stop")
-def node_stop(name: Annotated[str, typer.Argument(help="The node, e.g. node-2.")]) -> None:
-    """Stop a node's kubelet: it goes NotReady after the grace period and its pods are
-    evicted after the toleration time.
-
-    Example: reconciler cluster node stop node-2
-    """
-    with cluster_from_cli() as cluster:
-        stop_node(cluster.api, name)
-    typer.echo(f"node/{name} stopped")
-
-
-@node_app.command("start")
-def node_start(name: Annotated[str, typer.Argument(help="The node, e.g. node-2.")]) -> None:
-    """Start a stopped node's kubelet again: it turns Ready and finishes its terminating pods.
-
-    Example: reconciler cluster node start node-2
-    """
-    with cluster_from_cli() as cluster:
-        start_node(cluster.api, name)
-        cluster.advance()
-    typer.echo(f"node/{name} started")

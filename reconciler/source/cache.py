@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from reconciler.collector import collector_paused
 from reconciler.source.diagnostics import Diagnostic, Severity, error
 from reconciler.source.document import Document, FieldPath, Positions, Span
 from reconciler.source.files import SourceFile, collect
@@ -200,8 +201,9 @@ class _DiskStore:
         if self._entries is None:
             self._entries = {}
             try:
-                with open(self.path, "rb") as stream:
-                    salt, entries = marshal.load(stream)
+                # One read, then loads: marshal.load on a file reads in small pieces (2x slower).
+                with collector_paused():
+                    salt, entries = marshal.loads(self.path.read_bytes())
                 if salt == self.salt and isinstance(entries, dict):
                     self._entries = entries
             except (OSError, EOFError, ValueError, TypeError):

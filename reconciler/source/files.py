@@ -57,6 +57,7 @@ class ManifestTree:
         self.root = root
         self.display_root = display if display is not None else str(root)
         self._real_root = os.path.realpath(root)
+        self._root_prefix = os.path.join(str(root), "")
 
     def files(self) -> list[Path]:
         """Every manifest below the folder, in path order. A file reachable both directly and
@@ -96,6 +97,9 @@ class ManifestTree:
         return not self._rules_for(parts[:-1]).ignores(relative, directory=directory)
 
     def _relative(self, path: Path) -> str:
+        text = str(path)
+        if text.startswith(self._root_prefix):  # the usual case, without relpath's cost
+            return text[len(self._root_prefix) :].replace(os.sep, "/")
         return os.path.relpath(path, self.root).replace(os.sep, "/")
 
     def _inside(self, real: str) -> bool:

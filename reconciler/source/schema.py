@@ -15,18 +15,17 @@ import hashlib
 import json
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from reconciler.model.kinds import BY_KIND
 from reconciler.model.merge import without_nulls
 from reconciler.source import fielderrors
 from reconciler.source.diagnostics import FieldProblem
 from reconciler.source.document import FieldPath, render_field
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -46,22 +45,28 @@ def _schema_dir() -> Traversable:
 
 
 @functools.cache
-def _schemas() -> dict[str, Any]:
-    """Every schema file by name, parsed once per process."""
+def _schema_texts() -> dict[str, bytes]:
+    """Every schema file's bytes by name, read once per process."""
     return {
-        entry.name: json.loads(entry.read_text(encoding="utf-8"))
+        entry.name: entry.read_bytes()
         for entry in _schema_dir().iterdir()
         if entry.name.endswith(".json")
     }
 
 
 @functools.cache
+def _schemas() -> dict[str, Any]:
+    """Every schema file by name, parsed once per process."""
+    return {name: json.loads(text) for name, text in _schema_texts().items()}
+
+
+@functools.cache
 def schema_digest() -> str:
     """A fingerprint of the schema files, so cached validation results die with a change."""
     digest = hashlib.blake2b(digest_size=16)
-    for name, schema in sorted(_schemas().items()):
+    for name, text in sorted(_schema_texts().items()):
         digest.update(name.encode())
-        digest.update(json.dumps(schema, sort_keys=True).encode())
+        digest.update(text)
     return digest.hexdigest()
 
 
@@ -69,6 +74,12 @@ def schema_digest() -> str:
 def _validator(schema_file: str) -> Draft202012Validator:
     """A validator for one kind's schema with every `$ref` already followed: our schemas
     have no cycles, and following references per value is most of jsonschema's cost."""
+    # Imported here, not above: jsonschema takes ~50 ms to import, and a run whose files are
+    # all in the validation cache never needs it.
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     schemas = _schemas()
     registry: Registry[Any] = Registry().with_resources(
         (name, Resource.from_contents(schema, default_specification=DRAFT202012))
