@@ -8,7 +8,11 @@
 
 The api runs it on create and update only, where a client's content arrives: status updates,
 metadata patches and bindings carry none, and Events are stored by their recorder
-(`api/events.py`) without passing through create.
+(`api/events.py`) without passing through create. `apply` of manifests read from files without
+errors creates them with `validated=True`: `reconciler validate`'s checks (this same function on
+the document) have run, and what the api adds before admission (defaults, apply's annotations,
+the namespace, which must exist) cannot make a valid object invalid. Its updates are admitted:
+the three-way merge with the live object makes content that no file held.
 
 Skipped, on purpose:
 - kinds without a schema (Node, Endpoints, Event): only the cluster writes them;

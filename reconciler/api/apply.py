@@ -15,7 +15,11 @@ before (its inventory, `api/inventory.py`) and no longer declares are deleted, n
 controller created.
 
 Called by the CLI (`apply`, `diff`) and the GitOps daemon, with manifests the caller validated
-already; the api's own validator still runs on every write. Output is data (`ApplyReport`), never
+already. When they were validated from their files (`validated`), creating them skips the api's
+repeat of the same schema and rules check (defaulting keeps a valid object valid); an update is
+still checked, since the three-way merge makes content no file held. Apply's bookkeeping costs in
+proportion to what it applies: it writes the inventory entries of the objects it applied or
+pruned and reads the whole inventory only to prune. Output is data (`ApplyReport`), never
 printed here.
 """
 
@@ -30,7 +34,7 @@ from enum import StrEnum
 from reconciler.api import inventory as inventories
 from reconciler.api.inert import inert_fields_warning
 from reconciler.api.metadata import SERVER_OWNED
-from reconciler.api.prune import plan_prune, prune_objects
+from reconciler.api.prune import PrunePlan, plan_prune, prune_objects
 from reconciler.api.server import Api
 from reconciler.errors import ApiError, ReconcilerError
 from reconciler.model.diff import Change, diff
@@ -137,26 +141,27 @@ def apply(
     selector: Selector = EVERYTHING,
     force_prune_all: bool = False,
     namespace: str = "default",
+    validated: bool = False,
 ) -> ApplyReport:
     """Apply `manifests` (validated by the caller) and report one outcome per object.
 
     `selector` (kubectl's `-l`) restricts both what is applied and what may be pruned;
-    `namespace` is where namespaced manifests without one go. With `prune`, a source that
+    `namespace` is where namespaced manifests without one go; `validated` says the manifests
+    passed `source/validate.py` as they are (read from files that had no errors), so the api
+    need not check them again when it creates them. With `prune`, a source that
     declares nothing, or a prune that would delete every object the source owns, raises
     `Refused` unless `force_prune_all`. A dry run does everything inside a store transaction
     that it then rolls back, so it reports exactly what would happen (a namespace created by
     the same apply counts) and writes nothing; it must not run inside an open transaction.
     Objects that fail are reported in `failures`; when any fails nothing is pruned.
     """
+    options = _Options(source_id, prune, selector, force_prune_all, namespace, validated)
     if not dry_run:
-        return _apply(api, manifests, source_id, prune, selector, force_prune_all, namespace, False)
+        return _apply(api, manifests, options, dry_run=False)
     start = api.store.revision()
     try:
         with api.store.transaction():
-            report = _apply(
-                api, manifests, source_id, prune, selector, force_prune_all, namespace, True
-            )
-            raise _DryRunDone(report)
+            raise _DryRunDone(_apply(api, manifests, options, dry_run=True))
     except _DryRunDone as done:
         report = done.report
     if api.store.revision() != start:
@@ -164,54 +169,60 @@ def apply(
     return report
 
 
+@dataclass(frozen=True)
+class _Options:
+    source_id: str
+    prune: bool
+    selector: Selector
+    force_prune_all: bool
+    namespace: str
+    validated: bool
+
+
 def _apply(
-    api: Api,
-    manifests: Sequence[Manifest],
-    source_id: str,
-    prune: bool,
-    selector: Selector,
-    force_prune_all: bool,
-    namespace: str,
-    dry_run: bool,
+    api: Api, manifests: Sequence[Manifest], options: _Options, *, dry_run: bool
 ) -> ApplyReport:
-    report = ApplyReport(source_id, dry_run)
-    chosen = [m for m in manifests if selector.matches(_labels(m.obj))]
-    declared = {_key(m.obj, namespace) for m in manifests if _has_key(m.obj)}
-    owned = inventories.load(api.store, source_id)
-    doomed = []
-    if prune:
-        doomed = plan_prune(api, owned, declared, selector=selector, force=force_prune_all)
-        doomed.sort(key=lambda obj: -_rank(obj["kind"]))
+    report = ApplyReport(options.source_id, dry_run)
+    namespace = options.namespace
+    chosen = [m for m in manifests if options.selector.matches(_labels(m.obj))]
+    plan = PrunePlan()
+    if options.prune:
+        declared = {_key(m.obj, namespace) for m in manifests if _has_key(m.obj)}
+        owned = inventories.load(api.store, options.source_id)
+        plan = plan_prune(
+            api, owned, declared, selector=options.selector, force=options.force_prune_all
+        )
     warning = inert_fields_warning([(m.obj, _resource_of(m.obj)) for m in chosen])
     if warning:
         report.warnings.append(warning)
     applied: dict[ObjectKey, str] = {}
     for manifest in sorted(chosen, key=lambda m: _rank(str(m.obj.get("kind", "")))):
         try:
-            outcome = _apply_one(api, manifest, namespace=namespace, report=report)
+            outcome = _apply_one(api, manifest, options, report=report)
         except ReconcilerError as error:
             report.failures.append(_failure(api, manifest, namespace, error))
             continue
         report.outcomes.append(outcome)
         if outcome.after is not None:
             applied[outcome.key] = outcome.after["metadata"]["uid"]
+    doomed = sorted(plan.doomed, key=lambda obj: -_rank(obj["kind"]))
     pruned = prune_objects(api, doomed) if report.ok else []
     report.outcomes.extend(
         Outcome(ObjectKey.of(obj), Action.PRUNED, dry_run, before=obj) for obj in pruned
     )
     if not dry_run:
-        kept = _still_owned(api, owned, exclude={ObjectKey.of(obj) for obj in pruned})
-        inventories.save(api.store, inventories.Inventory(source_id, {**kept, **applied}))
+        forgotten = [ObjectKey.of(obj) for obj in pruned] + (plan.stale if report.ok else [])
+        inventories.record(api.store, options.source_id, applied=applied, removed=forgotten)
     return report
 
 
-def _apply_one(api: Api, manifest: Manifest, *, namespace: str, report: ApplyReport) -> Outcome:
-    desired = _desired(manifest, namespace)
+def _apply_one(api: Api, manifest: Manifest, options: _Options, *, report: ApplyReport) -> Outcome:
+    desired = _desired(manifest, options.namespace)
     key = ObjectKey.of(desired)
     live = api.find(key)
     dry_run = report.dry_run
     if live is None:
-        created = api.create(without_nulls(desired))
+        created = api.create(without_nulls(desired), validated=options.validated)
         return Outcome(key, Action.CREATED, dry_run, manifest, after=created)
     annotations = (live.get("metadata") or {}).get("annotations") or {}
     last: Obj | None = None
@@ -277,20 +288,6 @@ def _failure(api: Api, manifest: Manifest, namespace: str, error: ReconcilerErro
     else:
         message = f"error: {error}"
     return Failure(key, manifest, message)
-
-
-def _still_owned(
-    api: Api, owned: inventories.Inventory, *, exclude: set[ObjectKey]
-) -> dict[ObjectKey, str]:
-    """Inventory entries whose object still exists as the one this source applied."""
-    kept: dict[ObjectKey, str] = {}
-    for key, uid in owned.objects.items():
-        if key in exclude:
-            continue
-        live = api.find(key)
-        if live is not None and live["metadata"].get("uid") == uid:
-            kept[key] = uid
-    return kept
 
 
 def _rank(kind: str) -> int:

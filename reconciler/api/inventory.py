@@ -4,20 +4,23 @@
 directions (kubernetes#108161 deleted other namespaces, #40635 could not delete the last object);
 Flux's label-based garbage collection deleted objects operators had copied its labels onto
 (kustomize-controller#410). Like Flux's `.status.inventory` and kubectl's ApplySet, reconciler
-keeps an explicit record per source instead: the store meta entry `inventory/<source id>` holds,
-as JSON, the key and uid of every object that source applied. Prune deletes only objects in that
-record whose uid still matches, so an object someone else recreated under the same name is not
-touched.
+keeps an explicit record per source instead: one store meta entry per object that source applied,
+`inventory/<length of the source id>:<source id>/<object key>` → its uid (the length keeps one
+source's entries apart from those of a source whose id extends it, `/a` and `/a/b`). Prune deletes
+only objects in that record whose uid still matches, so an object someone else recreated under
+the same name is not touched; readers check the uid, so an entry whose object went away is
+harmless, and prune forgets it once no file declares the object. One entry per object keeps an
+apply's bookkeeping proportional to what it applied, whatever the size of the source.
 
 A source id names what was applied: for `apply -f PATH…` it is `source_id_for(paths)` (the
 absolute, resolved paths, sorted, joined with the OS path separator, `-` for stdin), so
 `apply -f manifests/` and `apply -f ./manifests` share one inventory; the GitOps daemon uses the
-folder it watches. Called by `api/apply.py`; never deletes anything itself.
+folder it watches. Called by `api/apply.py`, the daemon's sync and `status`; never deletes
+anything itself.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -54,19 +57,36 @@ def source_id_for(paths: Iterable[str | os.PathLike[str]]) -> str:
 
 
 def load(store: Store, source_id: str) -> Inventory:
-    """The source's inventory; empty when it never applied anything."""
-    text = store.get_meta(META_PREFIX + source_id)
-    if not text:
-        return Inventory(source_id)
-    record = json.loads(text)
-    objects = {ObjectKey.parse(key): uid for key, uid in record.get("objects", {}).items()}
+    """The source's whole inventory (empty when it never applied anything), in one range read:
+    for prune and status, which look at every object; an apply of some files never needs it."""
+    prefix = _prefix(source_id)
+    objects = {
+        ObjectKey.parse(name[len(prefix) :]): uid for name, uid in store.meta_items(prefix).items()
+    }
     return Inventory(source_id, objects)
 
 
-def save(store: Store, inventory: Inventory) -> None:
-    """Record the inventory (in the caller's transaction, if any)."""
-    record = {
-        "source": inventory.source_id,
-        "objects": {str(key): uid for key, uid in sorted(inventory.objects.items())},
-    }
-    store.set_meta(META_PREFIX + inventory.source_id, json.dumps(record, sort_keys=True))
+def uid_of(store: Store, source_id: str, key: ObjectKey) -> str | None:
+    """The uid the source applied `key` with, or None when it is not in the inventory."""
+    return store.get_meta(_prefix(source_id) + str(key)) or None
+
+
+def record(
+    store: Store,
+    source_id: str,
+    *,
+    applied: Mapping[ObjectKey, str],
+    removed: Iterable[ObjectKey] = (),
+) -> None:
+    """Note objects the source applied (key → uid) and forget removed ones, in one transaction
+    (the caller's, if any): a write per change, none for the rest of the inventory."""
+    prefix = _prefix(source_id)
+    with store.transaction():
+        for key in removed:
+            store.set_meta(prefix + str(key), "")
+        for key, uid in applied.items():
+            store.set_meta(prefix + str(key), uid)
+
+
+def _prefix(source_id: str) -> str:
+    return f"{META_PREFIX}{len(source_id)}:{source_id}/"

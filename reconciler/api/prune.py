@@ -3,6 +3,8 @@
 Only objects in the source's inventory (`api/inventory.py`) are candidates, and only while they
 are still the object the source applied (same uid); an object a controller owns (a pod of a
 replication controller, a replica set of a deployment) is never pruned, whatever its labels.
+An entry no longer declared whose object is gone, or replaced by one the source did not apply,
+is only forgotten.
 Because an empty source is more often a mistake (a wrong path, a checkout half done) than a
 wish, a prune that would leave the source owning nothing is refused unless forced, as Argo CD's
 `allowEmpty` guard does. Called by `api/apply.py` only.
@@ -11,6 +13,7 @@ wish, a prune that would leave the source owning nothing is refused unless force
 from __future__ import annotations
 
 from collections.abc import Sequence, Set
+from dataclasses import dataclass, field
 
 from reconciler.api.inventory import Inventory
 from reconciler.api.metadata import controller_of
@@ -24,6 +27,15 @@ _SHOWN = 5
 """How many objects a refusal names before it says `and N more`."""
 
 
+@dataclass(frozen=True)
+class PrunePlan:
+    """What a prune would do: the live objects to delete, and the inventory entries to forget
+    (not declared, their object gone or replaced by one the source did not apply)."""
+
+    doomed: list[Obj] = field(default_factory=list)
+    stale: list[ObjectKey] = field(default_factory=list)
+
+
 def plan_prune(
     api: Api,
     owned: Inventory,
@@ -31,17 +43,23 @@ def plan_prune(
     *,
     selector: Selector,
     force: bool,
-) -> list[Obj]:
-    """The live objects to prune: owned, not declared, matching `selector`, not controlled.
+) -> PrunePlan:
+    """Plan to delete the live objects owned, not declared, matching `selector`, not
+    controlled.
 
     Raises `Refused` when, unforced, that would delete every object the source owns (within
     the selector): the source declares nothing, or nothing it owned is still declared.
     """
     doomed: list[Obj] = []
+    stale: list[ObjectKey] = []
     in_scope = 0
     for key, uid in owned.objects.items():
         live = api.find(key)
-        if live is None or live["metadata"].get("uid") != uid or controller_of(live):
+        if live is None or live["metadata"].get("uid") != uid:
+            if key not in declared:
+                stale.append(key)
+            continue
+        if controller_of(live):
             continue
         if not selector.matches(labels_of(live)):
             continue
@@ -50,7 +68,7 @@ def plan_prune(
             doomed.append(live)
     if doomed and len(doomed) == in_scope and not force:
         raise Refused(_refusal(doomed, source_empty=not declared))
-    return doomed
+    return PrunePlan(doomed, stale)
 
 
 def prune_objects(api: Api, doomed: Sequence[Obj]) -> list[Obj]:

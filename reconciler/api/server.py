@@ -81,8 +81,9 @@ class Api:
 
     # -- writes --------------------------------------------------------------------------------
 
-    def create(self, obj: Obj, *, dry_run: bool = False) -> Obj:
-        """Admit a new object: defaults, validation, metadata, allocations; then store it."""
+    def create(self, obj: Obj, *, dry_run: bool = False, validated: bool = False) -> Obj:
+        """Admit a new object: defaults, validation (not when the caller `validated` it, as
+        apply does with manifests from clean files), metadata, allocations; then store it."""
         obj = copy.deepcopy(obj)
         info = kind_info(obj.get("kind", ""))
         obj["apiVersion"] = info.api_version
@@ -96,7 +97,8 @@ class Api:
                     "generateName is required"
                 )
             meta["name"] = self._free_name(obj)
-        self._validate(obj)
+        if not validated:
+            self._validate(obj)
         with self.store.transaction():
             if self.store.get(ObjectKey.of(obj)) is not None:
                 raise AlreadyExists(f'{info.plural} "{meta["name"]}" already exists')

@@ -159,6 +159,7 @@ def apply_command(
             selector=parse(selector),
             force_prune_all=force_prune_all,
             namespace=namespace or "default",
+            validated=True,
         )
         _print_report(report)
         if not dry_run:
@@ -226,6 +227,7 @@ def diff_command(
                 prune=prune,
                 selector=parse(selector),
                 namespace=namespace or "default",
+                validated=True,
             )
             renderer = UnifiedDiff(when=cluster.clock.now())
     except ReconcilerError as error:

@@ -132,7 +132,9 @@ def folder_status(api: Api, folder: ManifestFolder, *, source_id: str) -> Folder
     status = FolderStatus(str(folder.root), errors=desired.errors())
     status.last_sync = last_sync(api.store, source_id)
     manifests = desired.manifests()
-    dry = apply(api, manifests, source_id=source_id, dry_run=True) if manifests else None
+    dry = None
+    if manifests:
+        dry = apply(api, manifests, source_id=source_id, dry_run=True, validated=True)
     for outcome in dry.outcomes if dry else ():
         path = outcome.manifest.path if outcome.manifest else None
         source = folder.relative(Path(path)) if path else None

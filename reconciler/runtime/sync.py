@@ -17,7 +17,7 @@ that changed in the folder is always applied: that is a sync, not a heal.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -128,7 +128,9 @@ class Syncer:
             gone = {path for path, _ in before.values()} - set(loads)
             report.files = self._names(edited | gone)
         owned = inventories.load(self.api.store, self.source_id)
-        self._converge(update, report, modified=modified, prune_candidates=set(owned.objects))
+        self._converge(
+            update, report, modified=modified, prune_candidates=set(owned.objects), owned=owned
+        )
         report.errors[:0] = self.desired.errors()
         report.duration = monotonic() - started
         return report
@@ -185,7 +187,10 @@ class Syncer:
         *,
         modified: set[ObjectKey],
         prune_candidates: set[ObjectKey],
+        owned: inventories.Inventory | None = None,
     ) -> None:
+        """Apply, heal and prune what an update calls for; `owned` is the whole inventory when
+        the caller read it already (else only the entries of `prune_candidates` are read)."""
         report.fixed = [self.folder.relative(p) for p in update.fixed]
         # A manifest the folder changed is applied as it is; the others are compared first
         # (they may have drifted, or only moved to another file).
@@ -201,9 +206,10 @@ class Syncer:
         for key in declared - {d.key for d in plan.drift}:
             self.out_of_sync.pop(key, None)
         if self.prune and prune_candidates and not (plan.errors or report.apply_failed):
-            self._prune(prune_candidates, report)
-        for key in prune_candidates - set(self.desired.owner):
-            self.out_of_sync.pop(key, None)
+            self._prune(prune_candidates, report, owned)
+        for key in prune_candidates:
+            if key not in self.desired.owner:
+                self.out_of_sync.pop(key, None)
 
     def _plan(self, manifests: Sequence[Manifest]) -> _Plan:
         """Split manifests the folder did not change into what still needs applying (new to
@@ -211,17 +217,14 @@ class Syncer:
         plan = _Plan()
         if not manifests:
             return plan
-        dry = apply(self.api, manifests, source_id=self.source_id, dry_run=True)
+        dry = apply(self.api, manifests, source_id=self.source_id, dry_run=True, validated=True)
         plan.errors.extend(f.message for f in dry.failures)
-        owned: Set[ObjectKey] | None = None
         for outcome in dry.outcomes:
             manifest = outcome.manifest
             if manifest is None:
                 continue
             if outcome.action is Action.CREATED:
-                if owned is None:
-                    owned = set(inventories.load(self.api.store, self.source_id).objects)
-                if outcome.key in owned or outcome.key in self.out_of_sync:
+                if outcome.key in self.out_of_sync or self._uid_of(outcome.key):
                     plan.drift.append(Drift(outcome.key, missing=True))
                 else:
                     plan.apply.append(manifest)
@@ -247,7 +250,7 @@ class Syncer:
 
     def _apply(self, manifests: list[Manifest], report: SyncReport) -> set[ObjectKey]:
         """Apply for real; returns the keys that failed."""
-        result = apply(self.api, manifests, source_id=self.source_id)
+        result = apply(self.api, manifests, source_id=self.source_id, validated=True)
         for outcome in result.outcomes:
             if outcome.after is not None:
                 self._shapes[outcome.key] = _shape(outcome.after)
@@ -256,25 +259,30 @@ class Syncer:
         report.apply_failed = bool(result.failures) or report.apply_failed
         return {f.key for f in result.failures if f.key is not None}
 
-    def _prune(self, candidates: set[ObjectKey], report: SyncReport) -> None:
+    def _prune(
+        self, candidates: set[ObjectKey], report: SyncReport, owned: inventories.Inventory | None
+    ) -> None:
         """Delete what this folder applied and no file declares any more; never what a broken
         file declared, never everything the folder owns (unless it is all in broken files)."""
-        owned = inventories.load(self.api.store, self.source_id)
-        declared = set(self.desired.owner)
-        broken = {str(path) for path in self.desired.broken()}
-        scope, force = owned, False
-        if any(key in declared for key in owned.objects):
+        declared = self.desired.owner.keys()
+        uid_of = owned.objects.get if owned is not None else self._uid_of
+        if any(uid_of(key) for key in declared):
             # Something the folder owned is still declared, so this is not the folder looking
             # empty: look only at what this pass dropped (the cost of an edit stays small).
-            subset = {k: owned.objects[k] for k in candidates if k in owned.objects}
+            uids = {key: uid_of(key) for key in candidates}
+            subset = {key: uid for key, uid in uids.items() if uid}
             scope, force = inventories.Inventory(self.source_id, subset), True
+        else:
+            whole = owned if owned is not None else inventories.load(self.api.store, self.source_id)
+            scope, force = whole, False
         refusal: Refused | None = None
         try:
-            doomed = plan_prune(self.api, scope, declared, selector=EVERYTHING, force=force)
+            plan = plan_prune(self.api, scope, declared, selector=EVERYTHING, force=force)
         except Refused as refused:
-            doomed = plan_prune(self.api, scope, declared, selector=EVERYTHING, force=True)
+            plan = plan_prune(self.api, scope, declared, selector=EVERYTHING, force=True)
             refusal = refused
-        doomed = [obj for obj in doomed if source_file(obj) not in broken]
+        broken = {str(path) for path in self.desired.broken()}
+        doomed = [obj for obj in plan.doomed if source_file(obj) not in broken]
         if refusal is not None and doomed:
             # apply's advice names its own flag; the daemon has none, on purpose.
             reason = str(refusal).partition("; if that is what you want")[0]
@@ -284,13 +292,17 @@ class Syncer:
             )
             return
         pruned = prune_objects(self.api, doomed)
-        if pruned:
-            gone = {ObjectKey.of(obj) for obj in pruned}
-            remaining = {k: uid for k, uid in owned.objects.items() if k not in gone}
-            inventories.save(self.api.store, inventories.Inventory(self.source_id, remaining))
+        forgotten = [ObjectKey.of(obj) for obj in pruned] + plan.stale
+        if forgotten:
+            inventories.record(self.api.store, self.source_id, applied={}, removed=forgotten)
         report.outcomes.extend(Outcome(ObjectKey.of(o), Action.PRUNED, before=o) for o in pruned)
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _uid_of(self, key: ObjectKey) -> str | None:
+        """The uid this folder applied the object with; None when its inventory does not hold
+        it (never applied, or pruned since)."""
+        return inventories.uid_of(self.api.store, self.source_id, key)
 
     def _locations(self, files: Iterable[Path]) -> dict[ObjectKey, tuple[Path, Manifest]]:
         """Where each object of some files is declared now, and how."""

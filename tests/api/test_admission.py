@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
 import pytest
 
 from reconciler.api.admission import admit
+from reconciler.api.apply import Manifest, apply
 from reconciler.api.metadata import owner_reference
 from reconciler.api.server import Api
 from reconciler.clock import VirtualClock
-from reconciler.errors import Invalid
+from reconciler.errors import AlreadyExists, Invalid, NotFound
 from reconciler.model.keys import ObjectKey
 from reconciler.store.memory import MemoryStore
 
@@ -100,3 +102,30 @@ def test_objects_made_by_a_controller_from_a_validated_template_are_not_checked_
 def test_kinds_without_a_schema_are_left_to_the_cluster(api: Api) -> None:
     node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"}, "status": {}}
     assert api.create(node)["metadata"]["name"] == "node-1"
+
+
+def test_a_create_the_caller_validated_skips_the_schema_but_not_the_servers_checks(
+    api: Api,
+) -> None:
+    # `apply` passes validated=True for manifests read from files without errors; this object
+    # would not pass, which shows the check is skipped, not run and ignored.
+    unchecked = rc({"app": "other"})
+    assert api.create(unchecked, validated=True)["metadata"]["name"] == "kubia"
+    with pytest.raises(AlreadyExists):
+        api.create(rc({"app": "kubia"}), validated=True)
+    elsewhere = {**rc({"app": "kubia"}), "metadata": {"name": "x", "namespace": "missing"}}
+    with pytest.raises(NotFound, match='namespaces "missing" not found'):
+        api.create(elsewhere, validated=True)
+
+
+def test_apply_of_validated_manifests_still_admits_what_the_merge_makes(api: Api) -> None:
+    manifest = rc({"app": "kubia"})
+    del manifest["spec"]["selector"]  # the server defaults it from the template's labels
+    apply(api, [Manifest(manifest, "/m/rc.yaml")], source_id="/m", validated=True)
+    relabelled = copy.deepcopy(manifest)
+    relabelled["spec"]["template"]["metadata"]["labels"] = {"app": "v2"}
+    report = apply(api, [Manifest(relabelled, "/m/rc.yaml")], source_id="/m", validated=True)
+    (failure,) = report.failures
+    assert "`selector` does not match template `labels`" in failure.message
+    live = api.get(ObjectKey("ReplicationController", "default", "kubia"))
+    assert live["spec"]["template"]["metadata"]["labels"] == {"app": "kubia"}

@@ -253,7 +253,7 @@ def test_an_object_recreated_by_someone_else_is_not_pruned(api: Api) -> None:
 def test_a_dry_run_reports_the_outcomes_and_writes_nothing(api: Api) -> None:
     run(api, rc(), svc())
     revision = api.store.revision()
-    inventory_before = api.store.get_meta(inventory.META_PREFIX + SOURCE_ID)
+    inventory_before = inventory.load(api.store, SOURCE_ID)
     report = run(
         api, namespace("test"), pod("web", "test"), rc(replicas=5), dry_run=True, prune=True
     )
@@ -264,7 +264,8 @@ def test_a_dry_run_reports_the_outcomes_and_writes_nothing(api: Api) -> None:
         "service/kubia-http pruned (dry run)",
     ]
     assert api.store.revision() == revision
-    assert api.store.get_meta(inventory.META_PREFIX + SOURCE_ID) == inventory_before
+    assert inventory.load(api.store, SOURCE_ID) == inventory_before
+    assert len(inventory_before) == 2
     assert api.find(ObjectKey("Namespace", "", "test")) is None
     assert api.get(ObjectKey("ReplicationController", "default", "kubia"))["spec"]["replicas"] == 3
 
@@ -339,3 +340,50 @@ def test_a_load_balancer_applied_as_cluster_ip_loses_its_node_ports(api: Api) ->
     spec = api.get(ObjectKey("Service", "default", "kubia-http"))["spec"]
     assert spec["type"] == "ClusterIP"
     assert "nodePort" not in spec["ports"][0]
+
+
+def test_an_apply_of_some_manifests_keeps_the_inventory_entries_of_the_others(api: Api) -> None:
+    run(api, rc(), svc())
+    before = inventory.load(api.store, SOURCE_ID)
+    run(api, rc(replicas=5))
+    assert inventory.load(api.store, SOURCE_ID) == before
+    assert len(before) == 2
+
+
+def test_a_source_whose_id_extends_another_keeps_an_inventory_of_its_own(api: Api) -> None:
+    run(api, rc())
+    run(api, svc(), source_id=SOURCE_ID + "/apps")
+    assert inventory.load(api.store, SOURCE_ID).keys() == [rc_key()]
+    assert inventory.load(api.store, SOURCE_ID + "/apps").keys() == [svc_key()]
+    assert inventory.uid_of(api.store, SOURCE_ID, svc_key()) is None
+
+
+def test_prune_forgets_an_object_deleted_by_hand_once_no_file_declares_it(api: Api) -> None:
+    run(api, rc(), svc())
+    api.delete(svc_key())
+    report = run(api, rc(), prune=True)
+    assert lines(report) == ["replicationcontroller/kubia unchanged"]
+    assert inventory.load(api.store, SOURCE_ID).keys() == [rc_key()]
+
+
+def test_an_object_deleted_by_hand_and_still_declared_is_created_and_owned_again(
+    api: Api,
+) -> None:
+    run(api, rc(), svc())
+    api.delete(svc_key())
+    report = run(api, rc(), svc(), prune=True)
+    assert lines(report) == [
+        "service/kubia-http created",
+        "replicationcontroller/kubia unchanged",
+    ]
+    assert (
+        inventory.uid_of(api.store, SOURCE_ID, svc_key()) == api.get(svc_key())["metadata"]["uid"]
+    )
+
+
+def rc_key() -> ObjectKey:
+    return ObjectKey("ReplicationController", "default", "kubia")
+
+
+def svc_key() -> ObjectKey:
+    return ObjectKey("Service", "default", "kubia-http")
