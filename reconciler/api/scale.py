@@ -46,7 +46,7 @@ def owning_source(api: Api, key: ObjectKey, manifest: Path) -> str:
     enclosing one that recorded it), else the file itself."""
     for candidate in (manifest, *manifest.parents):
         source_id = inventories.source_id_for([candidate])
-        if key in inventories.load(api.store, source_id).objects:
+        if inventories.uid_of(api.store, source_id, key) is not None:
             return source_id
     return inventories.source_id_for([manifest])
 
