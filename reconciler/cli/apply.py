@@ -31,6 +31,7 @@ from reconciler.model.selectors import parse
 from reconciler.runtime.session import Cluster
 from reconciler.source.diagnostics import Diagnostic
 from reconciler.source.files import STDIN_NAME
+from reconciler.source.parallel import workers_available
 from reconciler.source.validate import Report, duplicate_problems, new_cache
 from reconciler.store.paths import state_home
 
@@ -74,7 +75,7 @@ class Loaded:
 def load(paths: list[str]) -> Loaded:
     """Read and validate PATHs as `validate` does (same cache); keep only the documents of
     files without errors, as Manifests carrying their absolute path."""
-    cache = new_cache(disk=state_home() / CACHE_FOLDER)
+    cache = new_cache(disk=state_home() / CACHE_FOLDER, workers=workers_available())
     snapshot = cache.load(paths)
     documents = snapshot.documents
     diagnostics = snapshot.diagnostics + duplicate_problems(documents)

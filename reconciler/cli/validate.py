@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from reconciler.source.parallel import workers_available
 from reconciler.source.validate import Report, object_label, validate_paths
 from reconciler.store.paths import state_home
 
@@ -57,7 +58,9 @@ def validate(
 
     Example: reconciler validate manifests/
     """
-    report = validate_paths(paths, disk=state_home() / CACHE_FOLDER if cache else None)
+    report = validate_paths(
+        paths, disk=state_home() / CACHE_FOLDER if cache else None, workers=workers_available()
+    )
     if output is Output.JSON:
         typer.echo(json.dumps(as_json(report), indent=2))
     else:

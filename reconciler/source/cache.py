@@ -28,6 +28,7 @@ from reconciler.source.diagnostics import Diagnostic, Severity, error
 from reconciler.source.document import Document, FieldPath, Positions, Span
 from reconciler.source.files import SourceFile, collect
 from reconciler.source.loader import MAX_FILE_BYTES, TOO_LARGE, load_bytes
+from reconciler.source.parallel import parse_all
 
 Checker = Callable[[Document], Sequence[Diagnostic]]
 """Per-document checks whose results are cached with the document (a pure function of it)."""
@@ -76,7 +77,9 @@ class Snapshot:
 
 
 class SourceCache:
-    """Parsed files by path; keep one instance to make repeated loads cheap."""
+    """Parsed files by path; keep one instance to make repeated loads cheap. Cache misses are
+    parsed on up to `workers` processes (`parallel.py`): one-shot commands pass
+    `workers_available()`, the daemon keeps the default, 1."""
 
     def __init__(
         self,
@@ -85,8 +88,10 @@ class SourceCache:
         disk: Path | None = None,
         salt: str = "",
         stdin: BinaryIO | None = None,
+        workers: int = 1,
     ) -> None:
         self._checker = checker
+        self._workers = workers
         self._entries: dict[str, FileEntry] = {}
         self._disk = _DiskStore(disk / CACHE_FILE, salt) if disk is not None else None
         self._stdin = stdin
@@ -100,13 +105,14 @@ class SourceCache:
         self, files: Sequence[SourceFile], *, problems: Iterable[Diagnostic] = ()
     ) -> Snapshot:
         """Read exactly these files; the daemon passes the files of its folder."""
+        reads = [self._read(source, self._entries.get(source.display)) for source in files]
+        misses = [read for read in reads if isinstance(read, _Miss)]
+        parsed = iter(parse_all(misses, self._parse, workers=self._workers))
         entries: list[FileEntry] = []
         changed: set[str] = set()
-        parsed = 0
-        for source in files:
+        for source, read in zip(files, reads, strict=True):
+            entry = self._remember(read, next(parsed)) if isinstance(read, _Miss) else read
             previous = self._entries.get(source.display)
-            entry, was_parsed = self._read(source, previous)
-            parsed += was_parsed
             if previous is None or previous.digest != entry.digest:
                 changed.add(source.display)
             entries.append(entry)
@@ -114,7 +120,7 @@ class SourceCache:
         self._entries = {entry.display: entry for entry in entries}
         if self._disk is not None:
             self._disk.save()
-        return Snapshot(tuple(entries), tuple(problems), frozenset(changed), removed, parsed)
+        return Snapshot(tuple(entries), tuple(problems), frozenset(changed), removed, len(misses))
 
     def forget(self, displays: Iterable[str]) -> None:
         """Drop files from the in-process cache, so the next load re-reads them (the watcher
@@ -122,46 +128,67 @@ class SourceCache:
         for display in displays:
             self._entries.pop(display, None)
 
-    def _read(self, source: SourceFile, previous: FileEntry | None) -> tuple[FileEntry, bool]:
+    def _read(self, source: SourceFile, previous: FileEntry | None) -> FileEntry | _Miss:
+        """The file's entry when a cache has it, else what it takes to parse it."""
         display = source.display
         if source.path is None:
             stream = self._stdin or sys.stdin.buffer
-            return self._parse(display, stream.read(MAX_FILE_BYTES + 1), None)
+            return self._lookup(display, stream.read(MAX_FILE_BYTES + 1), None)
         try:
             info = os.stat(source.path)
         except OSError as exc:
-            return _unreadable(display, exc), False
+            return _unreadable(display, exc)
         stat = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
         if previous is not None and previous.stat == stat:
-            return previous, False
+            return previous
         if info.st_size > MAX_FILE_BYTES:
             problem = error(display, 1, 1, TOO_LARGE)
-            return FileEntry(display, f"size:{info.st_size}", (), (problem,), stat), False
+            return FileEntry(display, f"size:{info.st_size}", (), (problem,), stat)
         try:
             data = source.path.read_bytes()
         except OSError as exc:
-            return _unreadable(display, exc), False
+            return _unreadable(display, exc)
         if previous is not None and previous.digest == _digest(data):
-            return _restat(previous, stat), False
-        return self._parse(display, data, stat)
+            return _restat(previous, stat)
+        return self._lookup(display, data, stat)
 
-    def _parse(
+    def _lookup(
         self, display: str, data: bytes, stat: tuple[int, int, int, int] | None
-    ) -> tuple[FileEntry, bool]:
+    ) -> FileEntry | _Miss:
         digest = _digest(data)
         if self._disk is not None:
             cached = self._disk.get(display, digest)
             if cached is not None:
-                return FileEntry(display, digest, cached[0], cached[1], stat), False
-        result = load_bytes(data, display)
+                return FileEntry(display, digest, cached[0], cached[1], stat)
+        return _Miss(display, data, digest, stat)
+
+    def _parse(self, miss: _Miss) -> tuple[tuple[Document, ...], tuple[Diagnostic, ...]]:
+        """Parse and check one file: a pure function of its bytes (run in a worker process
+        when `parse_all` forks)."""
+        result = load_bytes(miss.data, miss.display)
         diagnostics = list(result.diagnostics)
         if self._checker is not None:
             for document in result.documents:
                 diagnostics.extend(self._checker(document))
-        entry = FileEntry(display, digest, result.documents, tuple(diagnostics), stat)
+        return result.documents, tuple(diagnostics)
+
+    def _remember(
+        self, miss: _Miss, parsed: tuple[tuple[Document, ...], tuple[Diagnostic, ...]]
+    ) -> FileEntry:
+        entry = FileEntry(miss.display, miss.digest, *parsed, miss.stat)
         if self._disk is not None:
-            self._disk.put(display, digest, entry)
-        return entry, True
+            self._disk.put(miss.display, miss.digest, entry)
+        return entry
+
+
+@dataclass(frozen=True, slots=True)
+class _Miss:
+    """A file no cache knows: its bytes, to be parsed."""
+
+    display: str
+    data: bytes
+    digest: str
+    stat: tuple[int, int, int, int] | None
 
 
 def _digest(data: bytes) -> str:

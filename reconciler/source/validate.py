@@ -110,10 +110,14 @@ def validate_documents(documents: Sequence[Document]) -> list[Diagnostic]:
     return found + duplicate_problems(documents)
 
 
-def new_cache(*, disk: Path | None = None, stdin: BinaryIO | None = None) -> SourceCache:
+def new_cache(
+    *, disk: Path | None = None, stdin: BinaryIO | None = None, workers: int = 1
+) -> SourceCache:
     """A source cache that validates what it parses; keep it to make later loads cheap, and
     give it `disk` (a folder) to share results between processes."""
-    return SourceCache(checker=check_document, disk=disk, salt=_salt(), stdin=stdin)
+    return SourceCache(
+        checker=check_document, disk=disk, salt=_salt(), stdin=stdin, workers=workers
+    )
 
 
 def validate_paths(
@@ -122,9 +126,11 @@ def validate_paths(
     cache: SourceCache | None = None,
     disk: Path | None = None,
     stdin: BinaryIO | None = None,
+    workers: int = 1,
 ) -> Report:
-    """Read and validate the files PATH arguments name (files, folders recursively, `-`)."""
-    cache = cache or new_cache(disk=disk, stdin=stdin)
+    """Read and validate the files PATH arguments name (files, folders recursively, `-`), on
+    `workers` processes when there are many (see `SourceCache`)."""
+    cache = cache or new_cache(disk=disk, stdin=stdin, workers=workers)
     snapshot = cache.load(paths)
     documents = snapshot.documents
     diagnostics = snapshot.diagnostics + duplicate_problems(documents)

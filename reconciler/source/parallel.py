@@ -1,0 +1,67 @@
+"""Parsing many files on every core, for a cold `validate` or `apply` of a big folder.
+
+The loader and the schema checks are pure Python: one process parses and checks about 3,000
+documents a second, and a folder of 10,000 manifests met for the first time spends most of its
+load there. `SourceCache` hands its cache misses to `parse_all`, which splits them between forked
+workers when there are enough to pay for the fork (`MIN_FILES`): forked workers inherit the
+imported modules and the parse function, so they start in milliseconds and receive nothing but
+the index of their slice. Fork is used only on Linux, where it is the cheap and safe start method,
+and only by one-shot commands (the daemon's process has watcher threads, which fork must not
+copy); elsewhere the files are parsed in this process, with the same results in the same order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+MIN_FILES = 200
+"""Below this many files, forking and sending results back costs about what it saves."""
+
+_job: tuple[Sequence[Any], Callable[[Any], Any]] | None = None
+"""The items and the parse function of the `parse_all` in progress, which forked workers
+inherit instead of receiving them."""
+
+
+def workers_available() -> int:
+    """How many workers a parse may use here: the cores this process may run on, if fork is
+    the platform's start method to trust; otherwise 1 (parse in this process)."""
+    if not sys.platform.startswith("linux"):
+        return 1
+    return len(os.sched_getaffinity(0))
+
+
+def parse_all(
+    items: Sequence[Item], parse: Callable[[Item], Result], *, workers: int
+) -> list[Result]:
+    """`[parse(item) for item in items]`, on up to `workers` forked processes when it pays."""
+    if workers < 2 or len(items) < MIN_FILES:
+        return [parse(item) for item in items]
+    global _job
+    _job = (items, parse)
+    try:
+        slices = _slices(len(items), workers)
+        with multiprocessing.get_context("fork").Pool(len(slices)) as pool:
+            parts: list[list[Result]] = pool.map(_parse_slice, slices)
+    finally:
+        _job = None
+    return [result for part in parts for result in part]
+
+
+def _slices(count: int, workers: int) -> list[tuple[int, int]]:
+    size = -(-count // workers)
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _parse_slice(bounds: tuple[int, int]) -> list[Any]:
+    """In a worker: parse one contiguous slice of the inherited items."""
+    assert _job is not None, "parse_all sets the job before forking"
+    items, parse = _job
+    start, end = bounds
+    return [parse(item) for item in items[start:end]]

@@ -1,0 +1,78 @@
+"""Parsing on forked workers gives what parsing in this process gives, in the same order, and
+is used only when there are enough files to pay for it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from reconciler.source.parallel import MIN_FILES, parse_all, workers_available
+from reconciler.source.validate import Report, validate_paths
+
+RC = """\
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: app-{index}
+spec:
+  replicas: {replicas}
+  template:
+    metadata:
+      labels:
+        app: app-{index}
+    spec:
+      containers:
+      - name: app
+        image: luksa/kubia
+"""
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="workers are forked on Linux only"
+)
+
+
+def with_pid(item: int) -> tuple[int, int]:
+    return item, os.getpid()
+
+
+@linux_only
+def test_many_items_are_parsed_in_forked_workers_and_come_back_in_order() -> None:
+    items = list(range(MIN_FILES * 2))
+    results = parse_all(items, with_pid, workers=2)
+    assert [item for item, _ in results] == items
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_few_items_are_parsed_in_this_process() -> None:
+    results = parse_all([1, 2, 3], with_pid, workers=2)
+    assert results == [(1, os.getpid()), (2, os.getpid()), (3, os.getpid())]
+
+
+def test_one_worker_means_this_process() -> None:
+    items = list(range(MIN_FILES * 2))
+    assert {pid for _, pid in parse_all(items, with_pid, workers=1)} == {os.getpid()}
+
+
+def summary(report: Report) -> list[tuple[str, int, object]]:
+    return [(d.path, d.index, d.obj) for d in report.documents]
+
+
+@linux_only
+def test_a_big_folder_validates_the_same_on_two_workers(tmp_path: Path) -> None:
+    for index in range(MIN_FILES + 50):
+        replicas = "three" if index % 100 == 7 else "3"  # a mistake in a few files
+        (tmp_path / f"app-{index:04}.yaml").write_text(RC.format(index=index, replicas=replicas))
+    alone = validate_paths([str(tmp_path)], workers=1)
+    shared = validate_paths([str(tmp_path)], workers=2)
+    assert summary(shared) == summary(alone)
+    assert shared.diagnostics == alone.diagnostics
+    assert [str(d).split(": ")[0] for d in shared.diagnostics] == [
+        f"{tmp_path}/app-{index:04}.yaml:6:13" for index in (7, 107, 207)
+    ]
+
+
+def test_workers_available_counts_the_usable_cores() -> None:
+    assert 1 <= workers_available() <= (os.cpu_count() or 1)
