@@ -61,13 +61,15 @@ class Store(Protocol):
         ...
 
     def create(self, obj: Obj) -> Obj:
-        """Store a new object and return it with its resourceVersion set.
-        Raises AlreadyExists when the key is taken."""
+        """Store a new object and return it with its resourceVersion set: a new top-level
+        dict and metadata whose other values are `obj`'s own (what is stored is text, so
+        neither can change it). Raises AlreadyExists when the key is taken."""
         ...
 
     def update(self, obj: Obj) -> Obj:
-        """Replace an object. When `metadata.resourceVersion` is set it must equal the stored one
-        (compare-and-swap), else Conflict. Raises NotFound when absent."""
+        """Replace an object and return it as `create` does. When `metadata.resourceVersion`
+        is set it must equal the stored one (compare-and-swap), else Conflict. Raises NotFound
+        when absent."""
         ...
 
     def delete(self, key: ObjectKey, *, resource_version: str | None = None) -> Obj:

@@ -25,9 +25,9 @@ from reconciler.store.records import (
     already_exists,
     conflict,
     decode_all,
-    encode,
     expired,
     not_found,
+    stamped,
 )
 
 
@@ -114,8 +114,7 @@ class MemoryStore:
 
     def _write(self, change: EventType, key: ObjectKey, obj: Obj) -> Obj:
         revision = self._revision + 1
-        text = encode(obj, revision)
-        stored: Obj = json.loads(text)
+        stored, text = stamped(obj, revision)
         old = self._kinds.get(key.kind, {}).get(key)
         if self._undo is not None:
             self._undo.append(lambda: self._place(key, old))
