@@ -15,10 +15,11 @@ It never schedules, never evicts and never creates pods.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from reconciler.api.events import EventRecorder, EventType
+from reconciler.api.informer import Changes, Informer
 from reconciler.api.server import Api
 from reconciler.clock import parse_rfc3339, rfc3339
 from reconciler.cluster import containers, logs
@@ -33,6 +34,8 @@ from reconciler.cluster.timing import timing_of
 from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
 
+NODES = ("Node",)
+
 
 def host_ip(node: Obj) -> str:
     """The node's InternalIP."""
@@ -42,11 +45,6 @@ def host_ip(node: Obj) -> str:
     return ""
 
 
-def _bound_pod(pod: Obj) -> Iterable[ObjectKey]:
-    if (pod.get("spec") or {}).get("nodeName"):
-        yield ObjectKey.of(pod)
-
-
 class Kubelet:
     """Runs the pods bound to every node whose kubelet is up."""
 
@@ -54,9 +52,30 @@ class Kubelet:
 
     def __init__(self, api: Api) -> None:
         self.api = api
+        self._nodes = Informer(api.store, NODES)
+        """Nodes as last written: a pod's sync reads its node without decoding it again."""
+        self._posted: dict[ObjectKey, str] = {}
+        """Pod → resourceVersion of the status this kubelet last wrote, until its change comes
+        back through the watch (see `_bound_pod`)."""
 
     def watches(self) -> Mapping[str, KeyMapper]:
-        return {"Pod": _bound_pod, "Node": self._node_and_its_pods}
+        return {"Pod": self._bound_pod, "Node": self._node_and_its_pods}
+
+    def follows(self) -> Collection[str]:
+        return NODES
+
+    def observe(self, changes: Changes) -> None:
+        self._nodes.observe(changes)
+
+    def _bound_pod(self, pod: Obj) -> Iterable[ObjectKey]:
+        """A pod bound to a node; but not the change this kubelet's own status write made,
+        which it already converged from (the predicate controller-runtime users write to skip
+        their own status updates): a sync per pod start instead of two."""
+        if not (pod.get("spec") or {}).get("nodeName"):
+            return
+        key = ObjectKey.of(pod)
+        if self._posted.pop(key, None) != pod["metadata"].get("resourceVersion"):
+            yield key
 
     def _node_and_its_pods(self, node: Obj) -> Iterable[ObjectKey]:
         """A node; and, when its kubelet is coming back, every pod on it (they waited)."""
@@ -121,7 +140,8 @@ class Kubelet:
             logs.forget(api, key)
             return DONE
         node_name = pod["spec"].get("nodeName")
-        node = api.find(ObjectKey("Node", "", node_name)) if node_name else None
+        self._nodes.sync()
+        node = self._nodes.get(ObjectKey("Node", "", node_name)) if node_name else None
         if node is None or kubelet_state(node) is KubeletState.STOPPED:
             return DONE
         deletion = pod["metadata"].get("deletionTimestamp")
@@ -150,7 +170,8 @@ class Kubelet:
         status = pod_status(pod, record, host_ip=host_ip(ctx.node), now=api.clock.now())
         if status != pod.get("status"):
             pod["status"] = status
-            api.update_status(pod)
+            posted = api.update_status(pod)
+            self._posted[key] = posted["metadata"]["resourceVersion"]
         containers.save(api.store, key, record)
         dues = [d for d in (next_due(s) for s in record.containers.values()) if d is not None]
         return Result(requeue_after=min(dues) - api.clock.now()) if dues else DONE

@@ -201,7 +201,9 @@ def _node_images(node: Obj) -> list[dict[str, Any]]:
 
 def _add_to_node(ctx: PodContext, pulled: images.Pulled) -> None:
     """The node's image cache grows (status.images, biggest first, as the kubelet lists it)."""
-    node = ctx.api.get(ObjectKey.of(ctx.node))  # fresh: other pods may have added images
+    if _on_node(ctx.node, pulled):  # the kubelet's node is current: no read, no write
+        return
+    node = ctx.api.get(ObjectKey.of(ctx.node))  # fresh, to write it
     if _on_node(node, pulled):
         ctx.node = node
         return

@@ -6,15 +6,18 @@ must reconcile; the manager (runtime/manager.py) feeds those keys through a work
 level-triggered and idempotent: they never ask whether a change was a create or an update, and
 calling one twice changes nothing the second time. Time-based work (a container that finishes
 starting in 2 s) is asked for with `Result(requeue_after=…)`; the manager keeps that timer in the
-store so any process that opens the cluster later runs it when due.
+store so any process that opens the cluster later runs it when due. A controller that keeps
+caches fed by the store's watch (informers) may also be an `Observer`: the manager then hands it
+the changes it decoded for the key mappers, so that each change is decoded once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from reconciler.api.informer import Changes
 from reconciler.api.metadata import controller_of
 from reconciler.model.keys import Obj, ObjectKey
 
@@ -44,6 +47,21 @@ class Controller(Protocol):
 
     def reconcile(self, key: ObjectKey) -> Result:
         """Converge the object named by `key` (which may no longer exist)."""
+        ...
+
+
+@runtime_checkable
+class Observer(Protocol):
+    """A controller whose caches follow the store and can be fed the manager's changes."""
+
+    def follows(self) -> Collection[str]:
+        """The kinds its caches follow (the manager reads their changes too)."""
+        ...
+
+    def observe(self, changes: Changes) -> None:
+        """Catch up with `changes` (every change of the kinds it follows, in one span of
+        revisions), before any key mapper sees them; ignore them when they do not follow on
+        from what the caches have seen (their next read of the store catches up instead)."""
         ...
 
 

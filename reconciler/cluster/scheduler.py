@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import copy
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from reconciler.api.events import EventRecorder, EventType
+from reconciler.api.informer import Changes
 from reconciler.api.server import Api
 from reconciler.clock import rfc3339
 from reconciler.cluster.fit import Demand, fit_error, load, resource_reasons, static_reasons
 from reconciler.cluster.reconcile import DONE, KeyMapper, Result
-from reconciler.cluster.scheduler_cache import SchedulerCache
+from reconciler.cluster.scheduler_cache import WATCHED, SchedulerCache
 from reconciler.errors import Conflict, NotFound
 from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
@@ -104,6 +105,12 @@ class Scheduler:
 
     def watches(self) -> Mapping[str, KeyMapper]:
         return {"Pod": _to_queue, "Node": _to_queue}
+
+    def follows(self) -> Collection[str]:
+        return WATCHED
+
+    def observe(self, changes: Changes) -> None:
+        self._cache.observe(changes)
 
     def reconcile(self, key: ObjectKey) -> Result:
         cache = self._cache

@@ -4,7 +4,8 @@ Kept in step with the store the way kube-scheduler's informers keep its cache: o
 the store's watch from the revision of that list (`sync`), so that scheduling a pod costs work
 proportional to the nodes, never to the pods already running. It follows the store rather than
 this process's manager, so changes another process (a CLI command beside the daemon) made are
-never missed; when the store's history has been compacted past it, it lists again.
+never missed; when the store's history has been compacted past it, it lists again. Between its
+reads the manager feeds it the changes it decoded anyway (`observe`).
 
 Only cluster/scheduler.py uses it. It reads the store and never writes.
 """
@@ -12,16 +13,18 @@ Only cluster/scheduler.py uses it. It reads the store and never writes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from reconciler.api.informer import Changes
 from reconciler.api.metadata import controller_of
 from reconciler.cluster.fit import Demand, NodeFacts, Usage
 from reconciler.errors import Expired
 from reconciler.model.keys import Obj, ObjectKey
-from reconciler.store.base import EventType, Store
+from reconciler.store.base import EventType, Store, WatchEvent
 
 FINISHED_PHASES = ("Succeeded", "Failed")
-_WATCHED = ("Pod", "Node")
+WATCHED = ("Pod", "Node")
 
 
 @dataclass(frozen=True)
@@ -75,17 +78,29 @@ class SchedulerCache:
         current = self._store.revision()
         try:
             # Only pods and nodes: most changes are Events, not worth decoding here.
-            events = self._store.watch(self._revision, kinds=_WATCHED)
+            events = self._store.watch(self._revision, kinds=WATCHED)
         except Expired:
             self._relist()
             return
+        self._apply(events)
+        self._revision = max(current, events[-1].revision if events else current)
+
+    def observe(self, changes: Changes) -> None:
+        """Catch up from the manager's decoded changes when they follow on from this cache's
+        revision (else `sync` reads the store)."""
+        seen = self._revision
+        if seen is None or not changes.follows(seen, WATCHED):
+            return
+        self._apply(e for e in changes.events if e.revision > seen and e.key.kind in WATCHED)
+        self._revision = max(seen, changes.upto)
+
+    def _apply(self, events: Iterable[WatchEvent]) -> None:
         for event in events:
             deleted = event.type is EventType.DELETED
             if event.key.kind == "Pod":
                 self._apply_pod(event.key, event.object, deleted=deleted)
             else:
                 self._apply_node(event.object, deleted=deleted)
-        self._revision = max(current, events[-1].revision if events else current)
 
     def assume(self, pod: Obj, demand: Demand) -> None:
         """Record a binding this scheduler just wrote, before its watch event arrives, so the

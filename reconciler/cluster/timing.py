@@ -19,6 +19,7 @@ This module never writes objects; `save_settings` writes only the meta entry.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -167,10 +168,16 @@ def _store_of(source: Store | Api) -> Store:
     return source.store if isinstance(source, Api) else source
 
 
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str) -> ClusterSettings:
+    # Every kubelet sync asks for the timing: parse each stored text once (settings are frozen).
+    return ClusterSettings.from_json(text)
+
+
 def stored_settings(source: Store | Api) -> ClusterSettings | None:
     """The settings saved in the store, or None for a cluster never created."""
     text = _store_of(source).get_meta(SETTINGS)
-    return ClusterSettings.from_json(text) if text else None
+    return _parsed(text) if text else None
 
 
 def settings_of(source: Store | Api) -> ClusterSettings:

@@ -16,8 +16,9 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from reconciler.api.informer import Changes
 from reconciler.clock import VirtualClock
-from reconciler.cluster.reconcile import Controller, KeyMapper
+from reconciler.cluster.reconcile import Controller, KeyMapper, Observer
 from reconciler.errors import Expired, ReconcilerError
 from reconciler.model.keys import ObjectKey
 from reconciler.runtime.queue import Item, WorkQueue
@@ -67,6 +68,9 @@ class Manager:
         for controller in controllers:
             for kind, mapper in controller.watches().items():
                 self._watchers.setdefault(kind, []).append((controller.name, mapper))
+        self._observers = [c for c in controllers if isinstance(c, Observer)]
+        self._kinds = frozenset(self._watchers).union(*(o.follows() for o in self._observers))
+        """What the manager reads: the kinds mapped to keys, and those the caches follow."""
         self._queue = WorkQueue()
 
     def now(self) -> float:
@@ -132,22 +136,28 @@ class Manager:
         Runs before every reconcile, always inside a transaction (so the store's revision is
         read without a query and cannot move meanwhile): with nothing written since, it costs
         nothing; otherwise it reads only the changes of watched kinds (most writes are Events,
-        which no controller watches, and are not even decoded)."""
+        which no controller watches, and are not even decoded), and hands them to the
+        controllers' caches before mapping them to keys."""
         current = self.store.revision()
         if current == revision:
             return revision
         try:
-            events = self.store.watch(revision, kinds=self._watchers.keys())
+            events = self.store.watch(revision, kinds=self._kinds)
         except Expired:  # history compacted past our checkpoint: look at everything again
             for kind, watchers in self._watchers.items():
                 for obj in self.store.list(kind):
                     self._enqueue_for(watchers, obj)
             return current
+        changes = Changes(revision, current, self._kinds, events)
+        for observer in self._observers:
+            observer.observe(changes)
         for event in events:
-            self._enqueue_for(self._watchers[event.key.kind], event.object)
+            self._enqueue_for(self._watchers.get(event.key.kind, ()), event.object)
         return current
 
-    def _enqueue_for(self, watchers: list[tuple[str, KeyMapper]], obj: dict[str, object]) -> None:
+    def _enqueue_for(
+        self, watchers: Sequence[tuple[str, KeyMapper]], obj: dict[str, object]
+    ) -> None:
         for name, mapper in watchers:
             for key in mapper(obj):
                 self._queue.add((name, key))

@@ -325,6 +325,25 @@ def test_reconciling_a_pod_twice_changes_nothing_the_second_time(sim: Sim) -> No
     assert sim.store.revision() == revision
 
 
+def test_a_status_someone_else_writes_over_the_kubelets_is_reported_again() -> None:
+    sim = Sim(timing=TimingName.INSTANT)
+    sim.api.create(pod())
+    sim.run()
+    running = sim.pod()["status"]
+    with sim.store.transaction():  # in one instant with the kubelet's own write before it
+        sim.api.delete(ObjectKey("Pod", "default", "kubia"), grace_period=0)
+        sim.api.create(pod(nodeName="node-1"))
+        sim.run()
+        stale = sim.pod()
+        stale["status"] = {**stale["status"], "phase": "Pending", "containerStatuses": []}
+        sim.api.update_status(stale)
+        sim.run()
+    assert sim.pod()["status"]["phase"] == "Running"
+    assert sim.pod()["status"]["containerStatuses"][0]["state"] == {
+        "running": running["containerStatuses"][0]["state"]["running"]
+    }
+
+
 def test_an_idle_cluster_advances_a_day_without_writing(sim: Sim) -> None:
     for index in range(3):
         sim.api.create(pod(f"p{index}"))

@@ -158,6 +158,40 @@ def test_a_deleted_pod_is_replaced() -> None:
     assert len(sim.names()) == 3 and victim not in sim.names()
 
 
+def test_pods_deleted_and_created_in_the_instant_of_a_reconcile_are_seen_by_it() -> None:
+    sim = Sim()
+    sim.api.create(rc(3))
+    sim.run()
+    victims = sorted(sim.names())[:2]
+    with sim.store.transaction():
+        for victim in victims:
+            sim.api.delete(ObjectKey("Pod", "default", victim))
+        sim.api.create(bare_pod("stray", {"app": "kubia"}))
+        sim.run()
+    assert len(sim.names()) == 3 and not set(victims) & sim.names()
+    assert "stray" in sim.names() and len(sim.events("SuccessfulCreate")) == 4
+
+
+def test_a_controller_whose_cache_reads_the_store_itself_finds_the_same_pods() -> None:
+    sim = Sim()
+    sim.api.create(rc(3))
+    sim.run()
+    name = sorted(sim.names())[0]
+    pod = sim.api.get(ObjectKey("Pod", "default", name))
+    pod["metadata"]["labels"] = {"app": "foo"}
+    sim.api.update(pod)
+    revision = sim.store.revision()
+    fresh = ReplicationManager(sim.api, kind="ReplicationController", name="fresh")
+
+    fresh.reconcile(RC)  # never fed by a manager: lists, then releases and replaces
+
+    assert "ownerReferences" not in sim.api.get(ObjectKey("Pod", "default", name))["metadata"]
+    assert len(sim.names()) == 4 and sim.store.revision() > revision
+    revision = sim.store.revision()
+    fresh.reconcile(RC)
+    assert sim.store.revision() == revision
+
+
 def test_a_terminating_pod_no_longer_counts() -> None:
     sim = Sim()
     sim.api.create(rc(2))

@@ -15,10 +15,10 @@ Writes only Endpoints, and only when they change.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from reconciler.api.informer import Informer
+from reconciler.api.informer import Changes, Informer
 from reconciler.api.server import Api
 from reconciler.cluster.reconcile import DONE, KeyMapper, Result, itself
 from reconciler.model.keys import Obj, ObjectKey, labels_of
@@ -26,6 +26,8 @@ from reconciler.model.selectors import from_map
 
 Port = tuple[str, int, str]
 """(name, port, protocol) of one endpoint port."""
+_FOLLOWED = ("Service", "Endpoints")
+"""What its informer follows."""
 
 
 def is_pod_ready(pod: Obj) -> bool:
@@ -61,12 +63,18 @@ class EndpointsController:
         self.api = api
         # Which services select a pod, and which Endpoints list it, answered from indexes:
         # listing every service on every pod change made big clusters quadratic.
-        self._services = Informer(api.store, ("Service", "Endpoints"))
+        self._services = Informer(api.store, _FOLLOWED)
         self._services.add_index("selects", _selector_pairs)
         self._services.add_index("lists", _listed_pods)
 
     def watches(self) -> Mapping[str, KeyMapper]:
         return {"Service": itself, "Pod": self._services_of}
+
+    def follows(self) -> Collection[str]:
+        return _FOLLOWED
+
+    def observe(self, changes: Changes) -> None:
+        self._services.observe(changes)
 
     def _services_of(self, pod: Obj) -> Iterable[ObjectKey]:
         """The services that select the pod, and those whose Endpoints still list it (its

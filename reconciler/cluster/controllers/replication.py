@@ -3,7 +3,8 @@
 One implementation for both kinds, as Kubernetes shares it (pkg/controller/replicaset serves
 ReplicationControllers through an adapter): the v1 RC selects with a label map, the apps/v1
 ReplicaSet with matchLabels/matchExpressions (`selectors.of_workload` reads either). A reconcile
-claims pods (adopts matching orphans, releases owned pods whose labels stopped matching), creates
+claims pods (adopts matching orphans, releases owned pods whose labels stopped matching; both
+found in an informer of pods by owner, controllers/owned_pods.py), creates
 missing pods from the template (at most 500 per reconcile, Kubernetes' burst) or deletes surplus
 ones in Kubernetes' order (`deletion.py`), and writes status when it changed. Events are the
 real ones: SuccessfulCreate "Created pod: x", SuccessfulDelete "Deleted pod: x", FailedCreate.
@@ -15,14 +16,16 @@ new pods, deletions, events and its own kind's status.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from reconciler.api.events import EventRecorder, EventType
+from reconciler.api.informer import Changes
 from reconciler.api.metadata import controller_of, owner_reference
 from reconciler.api.server import Api
 from reconciler.clock import rfc3339
 from reconciler.cluster.controllers.deletion import is_active, pods_to_delete, ready_since
+from reconciler.cluster.controllers.owned_pods import KINDS, OwnedPods
 from reconciler.cluster.reconcile import DONE, KeyMapper, Result, itself
 from reconciler.errors import ApiError, Conflict, NotFound, ReconcilerError
 from reconciler.model.keys import Obj, ObjectKey, labels_of
@@ -41,52 +44,47 @@ COMPONENTS = {
 class ReplicationManager:
     """The control loop of one kind (ReplicationController or ReplicaSet)."""
 
-    def __init__(self, api: Api, *, kind: str, name: str) -> None:
+    def __init__(self, api: Api, *, kind: str, name: str, pods: OwnedPods | None = None) -> None:
         self.name = name
         self._api = api
         self._kind = kind
         self._events = EventRecorder(api, COMPONENTS[kind])
-        self._selectors: dict[str, Selector] = {}
-        """Owner uid → selector, as last reconciled; lets the pod mapper spot relabelled pods."""
-        self._suspects: dict[ObjectKey, set[ObjectKey]] = {}
-        """Owner → owned pods whose labels may have stopped matching (to release)."""
+        self._pods = pods or OwnedPods(api.store)
 
     def watches(self) -> Mapping[str, KeyMapper]:
         return {self._kind: itself, "Pod": self._owners_of_pod}
+
+    def follows(self) -> Collection[str]:
+        return KINDS
+
+    def observe(self, changes: Changes) -> None:
+        self._pods.observe(changes)
 
     def _owners_of_pod(self, pod: Obj) -> Iterable[ObjectKey]:
         """The pod's controller of our kind or, for an orphan, every one of our kind in its
         namespace whose selector matches it (candidates for adoption)."""
         namespace = pod["metadata"].get("namespace", "")
-        labels = labels_of(pod)
         ref = controller_of(pod)
         if ref is not None:
-            if ref.get("kind") != self._kind:
-                return
-            owner = ObjectKey(self._kind, namespace, ref["name"])
-            selector = self._selectors.get(ref.get("uid", ""))
-            if selector is None or not selector.matches(labels):
-                self._suspects.setdefault(owner, set()).add(ObjectKey.of(pod))
-            yield owner
+            if ref.get("kind") == self._kind:
+                yield ObjectKey(self._kind, namespace, ref["name"])
             return
         if pod["metadata"].get("deletionTimestamp"):
             return
+        labels = labels_of(pod)
         for candidate in self._api.list(self._kind, namespace):
             selector = of_workload(candidate)
             if not selector.empty and selector.matches(labels):
                 yield ObjectKey.of(candidate)
 
     def reconcile(self, key: ObjectKey) -> Result:
-        suspects = self._suspects.pop(key, set())
         owner = self._api.find(key)
         if owner is None or owner["metadata"].get("deletionTimestamp"):
             return DONE
         selector = of_workload(owner)
-        uid = owner["metadata"]["uid"]
-        self._selectors[uid] = selector
         if selector.empty:  # would claim every pod; validation refuses it, never act on it
             return DONE
-        owned = self._claim(owner, selector, suspects)
+        owned = self._claim(owner, selector)
         active = [pod for pod in owned if is_active(pod)]
         wanted = int(owner["spec"].get("replicas", 1))
         error: str | None = None
@@ -109,54 +107,57 @@ class ReplicationManager:
 
     # -- claiming ------------------------------------------------------------------------------
 
-    def _claim(self, owner: Obj, selector: Selector, suspects: set[ObjectKey]) -> list[Obj]:
+    def _claim(self, owner: Obj, selector: Selector) -> list[Obj]:
         """The pods this owner controls after adopting matching orphans and releasing owned
-        pods that no longer match (ClaimPods)."""
+        pods that no longer match (ClaimPods), by name."""
         uid = owner["metadata"]["uid"]
         owned: list[Obj] = []
-        seen: set[ObjectKey] = set()
-        for pod in self._api.list("Pod", owner["metadata"]["namespace"], selector):
-            seen.add(ObjectKey.of(pod))
-            ref = controller_of(pod)
-            if ref is None:
-                adopted = self._adopt(owner, pod)
-                if adopted is not None:
-                    owned.append(adopted)
-            elif ref.get("uid") == uid:
+        for pod in self._pods.controlled_by(uid):
+            if selector.matches(labels_of(pod)):
                 owned.append(pod)
-        for pod_key in suspects - seen:
-            suspect = self._api.find(pod_key)
-            if suspect is None:
-                continue
-            ref = controller_of(suspect)
-            if (
-                ref is not None
-                and ref.get("uid") == uid
-                and not selector.matches(labels_of(suspect))
-            ):
-                self._release(suspect, uid)
+            else:
+                self._release(ObjectKey.of(pod), uid, selector)
+        adopted = False
+        for orphan in self._pods.orphans(owner["metadata"]["namespace"]):
+            if selector.matches(labels_of(orphan)):
+                claimed = self._adopt(owner, ObjectKey.of(orphan), selector)
+                if claimed is not None:
+                    owned.append(claimed)
+                    adopted = True
+        if adopted:
+            owned.sort(key=ObjectKey.of)
         return owned
 
-    def _adopt(self, owner: Obj, pod: Obj) -> Obj | None:
-        if pod["metadata"].get("deletionTimestamp"):
+    def _adopt(self, owner: Obj, key: ObjectKey, selector: Selector) -> Obj | None:
+        """Make the owner the pod's controller, if it still is a matching orphan."""
+        pod = self._api.find(key)
+        if (
+            pod is None
+            or controller_of(pod) is not None
+            or pod["metadata"].get("deletionTimestamp")
+            or not selector.matches(labels_of(pod))
+        ):
             return None
-        adopted = copy.deepcopy(pod)
-        refs = adopted["metadata"].setdefault("ownerReferences", [])
-        refs.append(owner_reference(owner))
+        pod["metadata"].setdefault("ownerReferences", []).append(owner_reference(owner))
         try:
-            return self._api.patch_metadata(adopted)
+            return self._api.patch_metadata(pod)
         except (Conflict, NotFound):
             return None  # changed meanwhile: its watch event brings it back
 
-    def _release(self, pod: Obj, uid: str) -> None:
-        released = copy.deepcopy(pod)
-        refs = [r for r in released["metadata"].get("ownerReferences") or () if r.get("uid") != uid]
+    def _release(self, key: ObjectKey, uid: str, selector: Selector) -> None:
+        """Drop the owner from the pod's references, if it still controls a pod that no
+        longer matches."""
+        pod = self._api.find(key)
+        ref = None if pod is None else controller_of(pod)
+        if pod is None or ref is None or ref.get("uid") != uid or selector.matches(labels_of(pod)):
+            return
+        refs = [r for r in pod["metadata"].get("ownerReferences") or () if r.get("uid") != uid]
         if refs:
-            released["metadata"]["ownerReferences"] = refs
+            pod["metadata"]["ownerReferences"] = refs
         else:
-            released["metadata"].pop("ownerReferences", None)
+            pod["metadata"].pop("ownerReferences", None)
         try:
-            self._api.patch_metadata(released)
+            self._api.patch_metadata(pod)
         except (Conflict, NotFound):
             return
 
@@ -219,9 +220,9 @@ class ReplicationManager:
                 continue
             if sibling_ref.get("uid") != parent.get("uid"):
                 continue
-            for pod in self._api.list("Pod", namespace, of_workload(sibling)):
-                ref = controller_of(pod)
-                if ref is not None and ref.get("uid") == sibling["metadata"]["uid"]:
+            selector = of_workload(sibling)
+            for pod in self._pods.controlled_by(sibling["metadata"]["uid"]):
+                if selector.matches(labels_of(pod)):
                     related.append(pod)
         return related
 
@@ -315,8 +316,11 @@ def _message(failure: ReconcilerError) -> str:
 
 
 def replication_controllers(api: Api) -> list[ReplicationManager]:
-    """The two instances of the one implementation, for the assembly."""
+    """The two instances of the one implementation, for the assembly, sharing one cache."""
+    pods = OwnedPods(api.store)
     return [
-        ReplicationManager(api, kind="ReplicationController", name="replicationcontroller"),
-        ReplicationManager(api, kind="ReplicaSet", name="replicaset"),
+        ReplicationManager(
+            api, kind="ReplicationController", name="replicationcontroller", pods=pods
+        ),
+        ReplicationManager(api, kind="ReplicaSet", name="replicaset", pods=pods),
     ]
