@@ -253,18 +253,20 @@ def _desired(manifest: Manifest, namespace: str) -> Obj:
     (last-applied, as kubectl writes it: sorted keys, no spaces, a final newline) and its
     source. Status and server-owned metadata (uid, resourceVersion…) are dropped first, so the
     output of `get -o yaml` applies as unchanged. A manifest without a name is refused as
-    kubectl refuses it."""
-    obj = copy.deepcopy(manifest.obj)
+    kubectl refuses it. Only the levels changed here are copied: the rest is the manifest's own,
+    never modified (the create path and the merge copy what they keep)."""
+    obj = dict(manifest.obj)
     meta = obj.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         raise ReconcilerError("resource name may not be empty")
+    meta = obj["metadata"] = dict(meta)
     obj.pop("status", None)
     for server_owned in (*SERVER_OWNED, "managedFields", "selfLink"):
         meta.pop(server_owned, None)
     info = kind_info(str(obj.get("kind", "")))
     if info.namespaced and not meta.get("namespace"):
         meta["namespace"] = namespace
-    annotations = meta.get("annotations") or {}
+    annotations = dict(meta.get("annotations") or {})
     annotations.pop(LAST_APPLIED, None)
     annotations.pop(SOURCE, None)
     meta["annotations"] = annotations

@@ -12,6 +12,7 @@ keeps it). Pure bookkeeping: no I/O, no cluster.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,8 @@ class DesiredState:
         self.files: dict[Path, FileState] = {}
         self.owner: dict[ObjectKey, Path] = {}
         self._refused: set[Path] = set()
+        self._kinds: Counter[str] = Counter()
+        """How many declared objects there are of each kind (kept up to date with `owner`)."""
 
     def update(self, loads: Mapping[Path, FileLoad | None]) -> Update:
         """Take in what the source read for some files (None: the file is gone)."""
@@ -184,7 +187,12 @@ class DesiredState:
         state = self.files[path]
         for manifest in manifests:
             key = key_of(manifest)
-            if key is not None and self.owner.setdefault(key, path) == path:
+            if key is None:
+                continue
+            if key not in self.owner:
+                self.owner[key] = path
+                self._kinds[key.kind] += 1
+            if self.owner[key] == path:
                 state.claimed.add(key)
 
     def _release(self, path: Path) -> set[ObjectKey]:
@@ -194,6 +202,9 @@ class DesiredState:
         for key in released:
             if self.owner.get(key) == path:
                 del self.owner[key]
+                self._kinds[key.kind] -= 1
+                if not self._kinds[key.kind]:
+                    del self._kinds[key.kind]
         return released
 
     # -- questions -----------------------------------------------------------------------------
@@ -211,6 +222,11 @@ class DesiredState:
             for m in self.files[path].manifests
             if key_of(m) in wanted
         ]
+
+    def kinds(self) -> set[str]:
+        """The kinds of the declared objects, without a pass over them (the daemon asks after
+        every step)."""
+        return set(self._kinds)
 
     def broken(self) -> set[Path]:
         """Files that currently have errors."""

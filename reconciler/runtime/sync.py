@@ -357,7 +357,7 @@ class Syncer:
         try:
             # Only the kinds the folder declares: the pods and events a big cluster churns
             # through are not even decoded (they cost seconds per look at 15,000 pods).
-            events = store.watch(self._seen, kinds={key.kind for key in self.desired.owner})
+            events = store.watch(self._seen, kinds=self.desired.kinds())
         except Expired:
             self._seen = store.revision()
             self._shapes.clear()

@@ -106,3 +106,15 @@ def test_replace_treats_files_not_read_as_gone() -> None:
 
     assert update.dropped == {key("db")}
     assert list(state.files) == [A]
+
+
+def test_the_declared_kinds_follow_the_objects_files_declare() -> None:
+    state = DesiredState()
+    pod = Manifest({"kind": "Pod", "metadata": {"name": "web"}}, path=str(B))
+    state.update({A: load(service("web"), service("db")), B: load(pod)})
+    assert state.kinds() == {"Service", "Pod"}
+
+    state.update({A: load(service("web")), B: load(service("db", path=B))})
+    assert state.kinds() == {"Service"}
+    state.update({A: None, B: None})
+    assert state.kinds() == set()
