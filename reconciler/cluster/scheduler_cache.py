@@ -89,6 +89,11 @@ class SchedulerCache:
         """Catch up from the manager's decoded changes when they follow on from this cache's
         revision (else `sync` reads the store)."""
         seen = self._revision
+        if seen is None and any(e.key.kind in WATCHED for e in changes.events):
+            # The scheduler runs after these changes anyway: listing now, while the first pods
+            # are being created, spares it decoding them all again at its first run.
+            self._relist()
+            return
         if seen is None or not changes.follows(seen, WATCHED):
             return
         self._apply(e for e in changes.events if e.revision > seen and e.key.kind in WATCHED)

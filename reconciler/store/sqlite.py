@@ -26,8 +26,9 @@ import json
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from reconciler.clock import monotonic
@@ -150,22 +151,37 @@ class SqliteStore:
 
     # -- transactions --------------------------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._lock:
-            if self._depth:  # nested: the outer transaction commits or rolls back
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
+    def transaction(self) -> AbstractContextManager[None]:
+        return _Transaction(self)
+
+    def _enter(self) -> bool:
+        """Take the lock and join the transaction under way, or begin one (True)."""
+        self._lock.acquire()
+        if self._depth:  # nested: the outer transaction commits or rolls back
+            self._depth += 1
+            return False
+        try:
             self._execute("BEGIN IMMEDIATE")
             self._depth, self._wrote = 1, False
             self._cache = TransactionCache()
+            self._revision = self._read_revision()
+        except BaseException:
+            self._abort()
+            self._depth, self._cache = 0, None
+            self._lock.release()
+            raise
+        return True
+
+    def _leave(self, *, outer: bool, failed: bool) -> None:
+        """End what `_enter` began: commit (or roll back on failure) when it began it."""
+        try:
+            if not outer:
+                self._depth -= 1
+                return
             try:
-                self._revision = self._read_revision()
-                yield
+                if failed:
+                    self._abort()
+                    return
                 if self._wrote:
                     self._compact()
                 self._execute("COMMIT")
@@ -177,6 +193,8 @@ class SqliteStore:
             if self._wrote:
                 with self._committed:
                     self._committed.notify_all()
+        finally:
+            self._lock.release()
 
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
@@ -405,3 +423,26 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+class _Transaction:
+    """What `SqliteStore.transaction` returns: a plain context manager, because the generator
+    kind cost one to two microseconds per use and a busy instant nests hundreds of thousands
+    (every api call and store write opens one)."""
+
+    __slots__ = ("_outer", "_store")
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._outer = False
+
+    def __enter__(self) -> None:
+        self._outer = self._store._enter()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._store._leave(outer=self._outer, failed=kind is not None)
