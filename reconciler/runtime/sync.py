@@ -365,18 +365,20 @@ class Syncer:
         self._seen = max(current, events[-1].revision if events else current)
         if not events:
             return set()
+        # Only each object's newest state counts: the plan compares that with the folder, so
+        # what changed and changed back within one look is no drift (and after a big sync, the
+        # status updates of thousands of objects are not each encoded to be compared).
+        newest = {event.key: event for event in events if event.key in self.desired.owner}
         touched = set()
-        for event in events:
-            if event.key not in self.desired.owner:
-                continue
+        for key, event in newest.items():
             if event.type is EventType.DELETED:
-                self._shapes.pop(event.key, None)
-                touched.add(event.key)
+                self._shapes.pop(key, None)
+                touched.add(key)
                 continue
             shape = _shape(event.object)
-            if self._shapes.get(event.key) != shape:
-                self._shapes[event.key] = shape
-                touched.add(event.key)
+            if self._shapes.get(key) != shape:
+                self._shapes[key] = shape
+                touched.add(key)
         return touched
 
 

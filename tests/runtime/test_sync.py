@@ -225,6 +225,23 @@ def test_drift_stays_out_of_sync_without_self_heal_even_across_restarts(
     assert cluster.api.get(RC_KEY)["spec"]["replicas"] == 6
 
 
+def test_an_object_deleted_by_hand_stays_missing_after_edits_of_other_files(
+    cluster: Cluster, folder: Path
+) -> None:
+    syncer = syncer_for(cluster, folder, heal=False)
+    syncer.sync_all(Trigger.INITIAL)
+    cluster.api.delete(SVC_KEY)
+    syncer.check_drift()
+    (folder / "kubia-rc.yaml").write_text(rc_yaml(replicas=2))
+    syncer.sync_paths([folder / "kubia-rc.yaml"])
+
+    restarted = syncer_for(cluster, folder, heal=False).sync_all(Trigger.INITIAL)
+
+    assert actions(restarted) == {}
+    assert [(d.key, d.missing) for d in restarted.drift] == [(SVC_KEY, True)]
+    assert cluster.api.find(SVC_KEY) is None
+
+
 def test_an_edit_is_applied_even_when_self_heal_is_off(cluster: Cluster, folder: Path) -> None:
     syncer = syncer_for(cluster, folder, heal=False)
     syncer.sync_all(Trigger.INITIAL)
