@@ -9,6 +9,7 @@ restarts and takes part in the kubelet's transaction. Only the kubelet calls thi
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from reconciler.api.allocation import Allocator, Pool
@@ -21,11 +22,15 @@ _LAST = "ipam/{node}/last"
 
 
 def _pool(node: Obj) -> Pool:
-    network = ipaddress.IPv4Network(node["spec"]["podCIDR"])
+    return _pool_of(node["metadata"]["name"], node["spec"]["podCIDR"])
+
+
+@functools.lru_cache(maxsize=8192)
+def _pool_of(node_name: str, pod_cidr: str) -> Pool:
+    # Parsed once per node and range: parsing a network cost more than the allocation itself.
+    network = ipaddress.IPv4Network(pod_cidr)
     first = int(network.network_address) + 2
-    return Pool(
-        f"podIP/{node['metadata']['name']}", first, int(network.broadcast_address) - 1, True
-    )
+    return Pool(f"podIP/{node_name}", first, int(network.broadcast_address) - 1, True)
 
 
 def gateway(node: Obj) -> str:
