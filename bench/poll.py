@@ -5,7 +5,8 @@ times while a reconciler process works. Going through a `reconciler get` would i
 the cluster and cost a process start; decoding every pod in Python would cost seconds at 150,000
 pods. So this module opens the store file read-only (`mode=ro`: it can never write or take the
 write lock; WAL lets it read beside the writer) and asks SQLite itself, through its JSON
-functions, over the store's tables (`objects`, `changes`, `labels`; reconciler/store/sqlite.py).
+functions, over the store's tables (`objects`, `changes`, `labels`; their layout is in
+reconciler/store/sqlite_schema.py).
 It is the bench's only tie to the store's layout, and fails loudly if that layout changes.
 """
 

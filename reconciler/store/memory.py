@@ -11,7 +11,6 @@ from __future__ import annotations
 import builtins
 import functools
 import heapq
-import json
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from typing import Any, NamedTuple
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import EVERYTHING, Selector
 from reconciler.store.base import EventType, WatchEvent
+from reconciler.store.codec import decode
 from reconciler.store.records import (
     HISTORY,
     already_exists,
@@ -64,7 +64,7 @@ class MemoryStore:
     def get(self, key: ObjectKey) -> Obj | None:
         with self._lock:
             record = self._kinds.get(key.kind, {}).get(key)
-        return None if record is None else json.loads(record.text)
+        return None if record is None else decode(record.text)
 
     def list(
         self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
@@ -110,7 +110,7 @@ class MemoryStore:
                 raise not_found(key)
             if resource_version and resource_version != str(current.revision):
                 raise conflict(key)
-            return self._write(EventType.DELETED, key, json.loads(current.text))
+            return self._write(EventType.DELETED, key, decode(current.text))
 
     def _write(self, change: EventType, key: ObjectKey, obj: Obj) -> Obj:
         revision = self._revision + 1

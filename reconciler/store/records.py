@@ -6,21 +6,19 @@ their history identically; the contract tests hold them to it. Nothing here does
 
 from __future__ import annotations
 
-import gc
-import json
 from collections.abc import Iterable
 from typing import Any
 
+from reconciler.collector import collector_paused
 from reconciler.errors import AlreadyExists, Conflict, Expired, NotFound
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.kinds import BY_KIND
+from reconciler.store.codec import decode, encode
 
 HISTORY = 100_000
 """How many past changes a watch can replay at least. Backends compact down to the newest
 HISTORY changes once they hold twice that (as the API server compacts etcd), so a watcher that
 fell further behind gets Expired and relists."""
-
-_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 def stamped(obj: Obj, revision: int) -> tuple[Obj, str]:
@@ -32,26 +30,21 @@ def stamped(obj: Obj, revision: int) -> tuple[Obj, str]:
     metadata = dict(obj.get("metadata") or {})
     metadata["resourceVersion"] = str(revision)
     stored = {**obj, "metadata": metadata}
-    return stored, _ENCODER.encode(stored)
+    return stored, encode(stored)
 
 
 def decode_all(texts: Iterable[str]) -> list[Any]:
     """Decode many stored texts at once (a list, a watch). The cyclic garbage collector is paused
     meanwhile: decoded JSON cannot form cycles, yet the bursts of containers it allocates would
     trigger collections costing three to four times the decoding itself."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return [json.loads(text) for text in texts]
-    finally:
-        if collecting:
-            gc.enable()
+    with collector_paused():
+        return [decode(text) for text in texts]
 
 
 def encode_labels(obj: Obj) -> str:
     """The object's labels as canonical text, so that two label sets compare as strings."""
     labels = (obj.get("metadata") or {}).get("labels") or {}
-    return _ENCODER.encode(dict(sorted(labels.items())))
+    return encode(dict(sorted(labels.items())))
 
 
 def _resource(key: ObjectKey) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import json
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -37,6 +36,7 @@ from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import EVERYTHING, Selector
 from reconciler.store import sqlite_schema as sql
 from reconciler.store.base import EventType, WatchEvent
+from reconciler.store.codec import decode
 from reconciler.store.records import (
     HISTORY,
     already_exists,
@@ -255,7 +255,7 @@ class SqliteStore:
                 row = Row(*rows[0]) if rows else None
                 if cache is not None:
                     cache.remember(key, row)
-        return None if row is None or row.text is None else json.loads(row.text)
+        return None if row is None or row.text is None else decode(row.text)
 
     def list(
         self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
@@ -264,7 +264,7 @@ class SqliteStore:
         with self._lock:
             rows = self._rows(query, params)
         if not selector.empty:
-            rows = [row for row in rows if selector.matches(json.loads(row[0]))]
+            rows = [row for row in rows if selector.matches(decode(row[0]))]
         return decode_all(text for _, text in rows)
 
     def create(self, obj: Obj) -> Obj:
@@ -295,7 +295,7 @@ class SqliteStore:
             text = current.text
             if text is None:
                 text = self._rows(sql.TEXT_AT, (current.revision,))[0][0]
-            return self._write(EventType.DELETED, key, json.loads(text), current)
+            return self._write(EventType.DELETED, key, decode(text), current)
 
     def _find(self, key: ObjectKey) -> Row | None:
         """The object's row, inside the write transaction (so through its cache)."""
@@ -329,7 +329,7 @@ class SqliteStore:
         else:
             self._execute(sql.UPDATE_OBJECT, (revision, labels, *key))
         if labels != old_labels:
-            self._reindex(key, json.loads(old_labels), json.loads(labels))
+            self._reindex(key, decode(old_labels), decode(labels))
         self._execute(sql.INSERT_CHANGE, (revision, change.value, *key, text))
         self._revision, self._wrote = revision, True
         if self._cache is not None:
