@@ -4,6 +4,8 @@ Everything that writes objects (the CLI, the daemon, the controllers) goes throu
 defaults, validates and admits objects, owns their metadata (uid, timestamps, generation, names
 from generateName), allocates cluster IPs and node ports, enforces optimistic concurrency, and
 deletes with Kubernetes' semantics (graceful pod termination, cascading to owned objects).
+What it does to one kind alone lives beside it: pods (binding, termination marks) in
+api/pods.py, services (cluster IPs, node ports) in api/services.py.
 It never runs control loops; those live in `cluster/`.
 """
 
@@ -13,11 +15,11 @@ import copy
 import random
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
-from reconciler.api import metadata
-from reconciler.api.allocation import CLUSTER_IPS, NODE_PORTS, Allocator
+from reconciler.api import metadata, pods, services
 from reconciler.api.defaults import apply_defaults
-from reconciler.clock import Clock, rfc3339
+from reconciler.clock import Clock
 from reconciler.errors import AlreadyExists, Conflict, Invalid, NotFound
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.kinds import BY_KIND, kind_info
@@ -26,6 +28,9 @@ from reconciler.store.base import Store
 
 Validator = Callable[[Obj], None]
 """Raises `Invalid` when an object breaks a rule; the api runs it after defaulting."""
+
+GENERATE_NAME_ATTEMPTS = 16
+"""Names a create draws from generateName before giving up on finding a free one."""
 
 DEPENDENT_KINDS = ("ReplicaSet", "Pod", "Endpoints")
 """Kinds that can carry ownerReferences to something a user deletes."""
@@ -57,8 +62,7 @@ class Api:
         self.clock = clock
         self.rng = rng or random.Random()
         self._validate = validator
-        self._cluster_ips = Allocator(store, CLUSTER_IPS, self.rng)
-        self._node_ports = Allocator(store, NODE_PORTS, self.rng)
+        self._services = services.ServiceAddresses(store, self.rng)
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -66,7 +70,7 @@ class Api:
         """The object, or NotFound in kubectl's words (`pods "x" not found`)."""
         obj = self.store.get(key)
         if obj is None:
-            raise NotFound(f'{kind_info(key.kind).plural} "{key.name}" not found')
+            raise self._not_found(key)
         return obj
 
     def find(self, key: ObjectKey) -> Obj | None:
@@ -83,44 +87,42 @@ class Api:
 
     def create(self, obj: Obj, *, dry_run: bool = False, validated: bool = False) -> Obj:
         """Admit a new object: defaults, validation (not when the caller `validated` it, as
-        apply does with manifests from clean files), metadata, allocations; then store it."""
-        obj = copy.deepcopy(obj)
+        apply does with manifests from clean files), metadata, allocations; then store it.
+        `obj` is left as it was."""
+        obj = copied(obj)
         info = kind_info(obj.get("kind", ""))
         obj["apiVersion"] = info.api_version
         meta = obj.setdefault("metadata", {})
         self._place_in_namespace(obj, namespaced=info.namespaced)
         apply_defaults(obj)
-        if not meta.get("name"):
+        generating = not meta.get("name")
+        if generating:
             if not meta.get("generateName"):
                 raise Invalid(
                     f"{info.kind} is invalid: metadata.name: Required value: name or "
                     "generateName is required"
                 )
-            meta["name"] = self._free_name(obj)
+            meta["name"] = metadata.generated_name(meta["generateName"], self.rng)
         if not validated:
             self._validate(obj)
         with self.store.transaction():
-            if self.store.get(ObjectKey.of(obj)) is not None:
+            if not generating and self.store.get(ObjectKey.of(obj)) is not None:
                 raise AlreadyExists(f'{info.plural} "{meta["name"]}" already exists')
             metadata.stamp_new(obj, now=self.clock.now(), rng=self.rng)
             self._initial_status(obj)
-            if info.kind == "Service":
-                self._allocate_service(obj, previous=None, dry_run=dry_run)
-            if dry_run:
-                return obj
-            return self.store.create(obj)
+            return self._insert(obj, generating=generating, dry_run=dry_run)
 
     def update(self, obj: Obj, *, dry_run: bool = False) -> Obj:
         """Replace spec and metadata (status is kept: it has its own door, `update_status`).
         A resourceVersion in `obj` makes it a compare-and-swap."""
-        obj = copy.deepcopy(obj)
+        obj = copied(obj)
         key = ObjectKey.of(obj)
         with self.store.transaction():
             old = self.get(key)
             obj["apiVersion"] = kind_info(key.kind).api_version
             apply_defaults(obj)
             if key.kind == "Service":
-                _drop_type_dependent_fields(obj, old)
+                services.drop_type_dependent_fields(obj, old)
             metadata.carry_over(obj, old)
             if "status" in old:
                 obj["status"] = old["status"]
@@ -128,23 +130,28 @@ class Api:
                 obj.pop("status", None)
             self._validate(obj)
             if key.kind == "Service":
-                self._allocate_service(obj, previous=old, dry_run=dry_run)
+                self._services.allocate(obj, previous=old, dry_run=dry_run)
             if dry_run:
                 return obj
             return self.store.update(obj)
 
     def update_status(self, obj: Obj) -> Obj:
         """Replace only the status (what controllers and kubelets report); compare-and-swap
-        when `obj` carries a resourceVersion."""
+        when `obj` carries a resourceVersion. Such an `obj` is taken as read at that version
+        (whole, spec and metadata untouched): the store refuses the write unless it is still
+        current, so its other fields are written back as they are, without reading them."""
         key = ObjectKey.of(obj)
+        status = obj.get("status") or {}
+        if (obj.get("metadata") or {}).get("resourceVersion"):
+            try:
+                return self.store.update({**obj, "status": status})
+            except NotFound:
+                raise self._not_found(key) from None
         with self.store.transaction():
             current = self.get(key)
-            # No copies here or below: `current` is our own read, and the store keeps only
-            # the text it encodes, never the dictionaries it is given.
-            current["status"] = obj.get("status") or {}
-            expected = obj.get("metadata", {}).get("resourceVersion")
-            if expected:
-                current["metadata"]["resourceVersion"] = expected
+            # No copy: `current` is our own read, and the store keeps only the text it
+            # encodes, never the dictionaries it is given.
+            current["status"] = status
             return self.store.update(current)
 
     def patch_metadata(self, obj: Obj) -> Obj:
@@ -161,36 +168,29 @@ class Api:
             current["metadata"]["resourceVersion"] = obj["metadata"].get("resourceVersion", "")
             return self.store.update(current)
 
-    def bind(self, pod_key: ObjectKey, node_name: str, *, uid: str | None = None) -> Obj:
-        """Assign a pending pod to a node in one write, as the pods/binding subresource does:
-        spec.nodeName and the PodScheduled condition (True) together, generation untouched
-        (the binding bypasses the pod update strategy that bumps it). Conflict when the pod is
-        bound already, being deleted or, given `uid`, replaced by another of the same name."""
+    def bind(
+        self, pod_key: ObjectKey, node_name: str, *, uid: str | None = None, pod: Obj | None = None
+    ) -> Obj:
+        """Assign a pending pod to a node in one write, as the pods/binding subresource does
+        (see pods.bound). Conflict when the pod is bound already, being deleted or, given `uid`,
+        replaced by another of the same name. A caller holding the pod as read (whole, with its
+        resourceVersion) passes it as `pod`: while it is current the binding is written from
+        it without reading the pod again; otherwise the pod is read afresh, as without it."""
+        if (
+            pod is not None
+            and pod["metadata"].get("resourceVersion")
+            and pods.binding_refusal(pod, uid=uid) is None
+        ):
+            try:
+                return self.store.update(pods.bound(pod, node_name, now=self.clock.now()))
+            except (Conflict, NotFound):
+                pass  # changed or gone since: decided on its current state below
         with self.store.transaction():
-            pod = self.get(pod_key)
-            meta, spec = pod["metadata"], pod.setdefault("spec", {})
-            refusal = None
-            if uid is not None and meta.get("uid") != uid:
-                refusal = f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
-                refusal += str(meta.get("uid", ""))
-            elif meta.get("deletionTimestamp"):
-                refusal = f"pod {pod_key.name} is being deleted, cannot be assigned to a host"
-            elif spec.get("nodeName"):
-                refusal = f'pod {pod_key.name} is already assigned to node "{spec["nodeName"]}"'
+            current = self.get(pod_key)
+            refusal = pods.binding_refusal(current, uid=uid)
             if refusal is not None:
-                raise Conflict(
-                    f'Operation cannot be fulfilled on pods/binding "{pod_key.name}": {refusal}'
-                )
-            spec["nodeName"] = node_name
-            scheduled = {"type": "PodScheduled", "status": "True", "lastProbeTime": None}
-            scheduled["lastTransitionTime"] = rfc3339(self.clock.now())
-            conditions = pod.setdefault("status", {}).setdefault("conditions", [])
-            types = [condition.get("type") for condition in conditions]
-            if "PodScheduled" in types:  # False while it waited: replaced where it stands
-                conditions[types.index("PodScheduled")] = scheduled
-            else:
-                conditions.append(scheduled)
-            return self.store.update(pod)
+                raise refusal
+            return self.store.update(pods.bound(current, node_name, now=self.clock.now()))
 
     def delete(
         self,
@@ -207,16 +207,23 @@ class Api:
             obj = self.get(key)
             if dry_run:
                 return obj
-            if key.kind == "Pod" and self._terminates_gracefully(obj, grace_period):
-                return self._mark_terminating(obj, grace_period)
+            if key.kind == "Pod" and pods.terminates_gracefully(obj, grace_period):
+                if not pods.mark_terminating(obj, grace_period, now=self.clock.now()):
+                    return obj
+                return self.store.update(obj)
             if key.kind == "Namespace":
                 self._empty_namespace(key.name)
             removed = self.store.delete(key)
-            self._release(removed)
+            if key.kind == "Service":
+                self._services.release(removed)
             self._cascade(removed, propagation)
             return removed
 
     # -- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _not_found(key: ObjectKey) -> NotFound:
+        return NotFound(f'{kind_info(key.kind).plural} "{key.name}" not found')
 
     def _place_in_namespace(self, obj: Obj, *, namespaced: bool) -> None:
         meta = obj["metadata"]
@@ -227,19 +234,37 @@ class Api:
         if self.store.get(ObjectKey("Namespace", "", namespace)) is None:
             raise NotFound(f'namespaces "{namespace}" not found')
 
-    def _free_name(self, obj: Obj) -> str:
-        base = obj["metadata"]["generateName"]
-        key = ObjectKey.of({**obj, "metadata": {**obj["metadata"], "name": base}})
-        for _ in range(16):
-            name = metadata.generated_name(base, self.rng)
-            if self.store.get(key._replace(name=name)) is None:
-                return name
-        raise AlreadyExists(f"could not generate a free name from {base!r}")
+    def _insert(self, obj: Obj, *, generating: bool, dry_run: bool) -> Obj:
+        """Allocate what a new service holds and store the object (a dry run only checks its
+        name is free). A name made from generateName is not looked up first: when the store
+        finds it taken, another is drawn, as the API server retries generateName."""
+        meta = obj["metadata"]
+        for attempt in range(1, GENERATE_NAME_ATTEMPTS + 1):
+            if obj["kind"] == "Service":
+                self._services.allocate(obj, previous=None, dry_run=dry_run)
+            try:
+                if not dry_run:
+                    return self.store.create(obj)
+                if self.store.get(ObjectKey.of(obj)) is None:
+                    return obj
+                raise AlreadyExists(
+                    f'{kind_info(obj["kind"]).plural} "{meta["name"]}" already exists'
+                )
+            except AlreadyExists:
+                if not generating:
+                    raise
+                if not dry_run and obj["kind"] == "Service":
+                    self._services.release(
+                        obj
+                    )  # held under the taken name; reserved again under the next
+                if attempt < GENERATE_NAME_ATTEMPTS:
+                    meta["name"] = metadata.generated_name(meta["generateName"], self.rng)
+        raise AlreadyExists(f"could not generate a free name from {meta['generateName']!r}")
 
     @staticmethod
     def _initial_status(obj: Obj) -> None:
         if obj["kind"] == "Pod":
-            obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj)}
+            obj["status"] = pods.initial_status(obj)
         elif obj["kind"] == "Namespace":
             obj["status"] = {"phase": "Active"}
         elif obj["kind"] in ("ReplicationController", "ReplicaSet"):
@@ -248,82 +273,6 @@ class Api:
             obj["status"] = {"loadBalancer": {}}
         elif obj["kind"] == "Deployment":
             obj["status"] = {}
-
-    def _allocate_service(self, obj: Obj, *, previous: Obj | None, dry_run: bool) -> None:
-        """Cluster IP once for the service's life; node ports for NodePort and LoadBalancer.
-        A dry run picks values without reserving or releasing any."""
-        spec = obj["spec"]
-        owner = str(ObjectKey.of(obj))
-        old_spec = (previous or {}).get("spec") or {}
-        if previous is not None and old_spec.get("clusterIP"):
-            wanted = spec.get("clusterIP")
-            if wanted not in (None, "", old_spec["clusterIP"]):
-                raise Invalid(
-                    f'Service "{obj["metadata"]["name"]}" is invalid: spec.clusterIPs[0]: '
-                    'Invalid value: []string{"' + str(wanted) + '"}: may not change once set'
-                )
-            spec["clusterIP"] = old_spec["clusterIP"]
-        elif spec.get("clusterIP") != "None":
-            spec["clusterIP"] = self._cluster_ips.allocate(
-                owner, spec.get("clusterIP") or None, dry_run=dry_run
-            )
-        if spec["clusterIP"] != "None":
-            spec["clusterIPs"] = [spec["clusterIP"]]
-        old_ports = {
-            (p.get("port"), p.get("protocol", "TCP")): p.get("nodePort")
-            for p in old_spec.get("ports") or ()
-        }
-        wants_node_ports = spec.get("type") in ("NodePort", "LoadBalancer")
-        # A LoadBalancer with allocateLoadBalancerNodePorts: false gets node ports only where
-        # asked for (or already held: turning it off releases none, as in Kubernetes).
-        allocates = spec.get("type") == "NodePort" or (
-            wants_node_ports and spec.get("allocateLoadBalancerNodePorts") is not False
-        )
-        for port in spec.get("ports") or ():
-            old = old_ports.pop((port.get("port"), port.get("protocol", "TCP")), None)
-            if not wants_node_ports:
-                port.pop("nodePort", None)
-                if old and not dry_run:
-                    self._node_ports.release(old)
-            elif port.get("nodePort") in (None, old):
-                if old or allocates:
-                    port["nodePort"] = int(old or self._node_ports.allocate(owner, dry_run=dry_run))
-            else:
-                if old and not dry_run:
-                    self._node_ports.release(old)
-                port["nodePort"] = int(
-                    self._node_ports.allocate(owner, port["nodePort"], dry_run=dry_run)
-                )
-        for stale in old_ports.values():
-            if stale and not dry_run:
-                self._node_ports.release(stale)
-
-    def _release(self, obj: Obj) -> None:
-        if obj["kind"] != "Service":
-            return
-        spec = obj.get("spec") or {}
-        if spec.get("clusterIP") not in (None, "", "None"):
-            self._cluster_ips.release(spec["clusterIP"])
-        for port in spec.get("ports") or ():
-            if port.get("nodePort"):
-                self._node_ports.release(port["nodePort"])
-
-    @staticmethod
-    def _terminates_gracefully(pod: Obj, grace_period: int | None) -> bool:
-        if grace_period == 0 or not (pod.get("spec") or {}).get("nodeName"):
-            return False
-        return pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
-
-    def _mark_terminating(self, pod: Obj, grace_period: int | None) -> Obj:
-        meta = pod["metadata"]
-        if meta.get("deletionTimestamp"):
-            return pod
-        grace = grace_period
-        if grace is None:
-            grace = int(pod["spec"].get("terminationGracePeriodSeconds", 30))
-        meta["deletionTimestamp"] = rfc3339(self.clock.now() + grace)
-        meta["deletionGracePeriodSeconds"] = grace
-        return self.store.update(pod)
 
     def _cascade(self, owner: Obj, propagation: Propagation) -> None:
         uid = owner["metadata"].get("uid")
@@ -354,48 +303,17 @@ class Api:
                     self.delete(ObjectKey.of(obj), grace_period=0)
 
 
-def _drop_type_dependent_fields(service: Obj, old: Obj) -> None:
-    """When an update turns a NodePort or LoadBalancer service into a type with no use for them,
-    clear the node ports, externalTrafficPolicy and allocateLoadBalancerNodePorts the client
-    left as they were, instead of refusing them (the API server's dropTypeDependentFields,
-    pkg/registry/core/service/strategy.go): `apply` of `type: ClusterIP` must just work."""
-    spec, old_spec = service.get("spec") or {}, old.get("spec") or {}
-    node_port_types = ("NodePort", "LoadBalancer")
-    if old_spec.get("type") in node_port_types and spec.get("type") not in node_port_types:
-        held = {
-            (p.get("port"), p.get("protocol", "TCP")): p.get("nodePort")
-            for p in old_spec.get("ports") or ()
-        }
-        ports = spec.get("ports") or []
-        if all(
-            p.get("nodePort") in (None, held.get((p.get("port"), p.get("protocol", "TCP"))))
-            for p in ports
-        ):
-            for port in ports:
-                port.pop("nodePort", None)
-        if spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy"):
-            spec.pop("externalTrafficPolicy", None)
-    same_allocation = spec.get("allocateLoadBalancerNodePorts") == old_spec.get(
-        "allocateLoadBalancerNodePorts"
-    )
-    left_load_balancing = old_spec.get("type") == "LoadBalancer" != spec.get("type")
-    if left_load_balancing and same_allocation:
-        spec.pop("allocateLoadBalancerNodePorts", None)
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
-def _qos_class(pod: Obj) -> str:
-    """Guaranteed when every container's requests equal its limits for cpu and memory;
-    BestEffort when none sets any; Burstable otherwise."""
-    containers = (pod.get("spec") or {}).get("containers") or []
-    resources = [c.get("resources") or {} for c in containers]
-    if not any(r.get("requests") or r.get("limits") for r in resources):
-        return "BestEffort"
-    for r in resources:
-        limits = r.get("limits") or {}
-        requests = {**limits, **(r.get("requests") or {})}
-        if any(
-            limits.get(name) is None or requests.get(name) != limits.get(name)
-            for name in ("cpu", "memory")
-        ):
-            return "Burstable"
-    return "Guaranteed"
+def copied(value: Any) -> Any:
+    """A deep copy of a JSON-shaped value, about four times faster than copy.deepcopy (which
+    cost a quarter of creating a pod); values of other types are deep-copied as before."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copied(item) for key, item in value.items()}
+    if kind is list:
+        return [copied(item) for item in value]
+    if kind in _SCALARS:
+        return value
+    return copy.deepcopy(value)
