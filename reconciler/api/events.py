@@ -8,6 +8,10 @@ Events are about half of all writes, so they skip the api's create and update: t
 builds each Event whole (named, namespaced as the object it is about, with no spec to default or
 schema to check) and stores it with only the server's metadata stamped (`metadata.stamp_new`),
 without the copy, defaulting, validation and lookups `Api.create` spends on what clients send.
+An Event's name is its object's name and a digest of what repeats share, so a repeat is found
+by the create its name makes fail: a new Event (nearly every one) costs no lookup first, and a
+repeat, a failed create and a read (its refused draft drew a uid from the api's generator, the
+one way a seeded sequence of names differs from looking first).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from reconciler.api import metadata
 from reconciler.clock import rfc3339
+from reconciler.errors import AlreadyExists
 from reconciler.model.keys import Obj, ObjectKey
 
 if TYPE_CHECKING:
@@ -57,12 +62,28 @@ class EventRecorder:
         ).hexdigest()[:16]
         name = f"{meta['name']}.{digest}"
         now = rfc3339(self._api.clock.now())
-        existing = self._api.find(ObjectKey("Event", namespace, name))
         store = self._api.store
-        if existing is not None:
+        with store.transaction():
+            try:
+                return store.create(self._event(involved, event_type, reason, message, name, now))
+            except AlreadyExists:
+                existing = self._api.get(ObjectKey("Event", namespace, name))
             existing["count"] = existing.get("count", 1) + 1
             existing["lastTimestamp"] = now
             return store.update(existing)
+
+    def _event(
+        self,
+        involved: Obj,
+        event_type: EventType,
+        reason: str,
+        message: str,
+        name: str,
+        now: str,
+    ) -> Obj:
+        """A new Event, counted once, with the server's metadata stamped."""
+        meta = involved["metadata"]
+        namespace = meta.get("namespace") or "default"
         source = {"component": self._component}
         if self._host:
             source["host"] = self._host
@@ -89,4 +110,4 @@ class EventRecorder:
             "reportingInstance": self._host or "",
         }
         metadata.stamp_new(event, now=self._api.clock.now(), rng=self._api.rng)
-        return store.create(event)
+        return event

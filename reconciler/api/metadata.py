@@ -8,7 +8,6 @@ way every run.
 from __future__ import annotations
 
 import random
-import uuid
 from typing import Any
 
 from reconciler.clock import rfc3339
@@ -40,9 +39,16 @@ def generated_name(base: str, rng: random.Random) -> str:
     return base[:MAX_GENERATED_BASE] + random_suffix(rng)
 
 
+_VERSION_4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_VERSION_4_SET = (0x8000 << 48) | (4 << 76)
+
+
 def new_uid(rng: random.Random) -> str:
-    """A version-4 UUID drawn from the injected generator."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    """A version-4 UUID drawn from the injected generator: the text of
+    `uuid.UUID(int=rng.getrandbits(128), version=4)`, formatted here because building the UUID
+    object cost four times as much (every object and Event the cluster creates draws one)."""
+    digits = f"{(rng.getrandbits(128) & _VERSION_4_CLEAR) | _VERSION_4_SET:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def stamp_new(obj: Obj, *, now: float, rng: random.Random) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import random
+from contextlib import closing
+from pathlib import Path
 
 from reconciler.api.events import EventRecorder, EventType
 from reconciler.api.server import Api
 from reconciler.clock import VirtualClock, rfc3339
+from reconciler.model.keys import Obj
 from reconciler.store.memory import MemoryStore
+from reconciler.store.sqlite import SqliteStore
 
 START = 1_700_000_000.0
 
@@ -38,3 +42,42 @@ def test_a_repeated_event_is_one_event_whose_count_grows() -> None:
     assert again["metadata"]["uid"] == meta["uid"]
     assert again["lastTimestamp"] == rfc3339(START + 5)
     assert again["firstTimestamp"] == rfc3339(START)
+
+
+def test_repeats_are_counted_across_transactions_and_processes_of_one_sqlite_file(
+    tmp_path: Path,
+) -> None:
+    """Each opening of the file stands for another process: its recorder knows nothing of the
+    Events already stored, and finds them all the same."""
+    clock = VirtualClock(START)
+    pod: Obj = {}
+    counts = []
+    for opening in range(3):
+        with closing(SqliteStore(tmp_path / "state.db")) as store:
+            api = Api(store, clock, rng=random.Random(opening))
+            if opening == 0:
+                api.create(
+                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}
+                )
+                pod = api.create(
+                    {
+                        "apiVersion": "v1",
+                        "kind": "Pod",
+                        "metadata": {"name": "kubia"},
+                        "spec": {"containers": [{"name": "kubia", "image": "luksa/kubia"}]},
+                    }
+                )
+            recorder = EventRecorder(api, "kubelet", host="node-1")
+            with store.transaction():
+                recorder.record(pod, EventType.WARNING, "BackOff", "Back-off restarting")
+            recorder.record(pod, EventType.WARNING, "BackOff", "Back-off restarting")
+            recorder.record(pod, EventType.NORMAL, "Started", "Started container kubia")
+            clock.advance(10)
+            counts.append(
+                sorted((e["reason"], e["count"], e["lastTimestamp"]) for e in api.list("Event"))
+            )
+    assert counts[-1] == [
+        ("BackOff", 6, rfc3339(START + 20)),
+        ("Started", 3, rfc3339(START + 20)),
+    ]
+    assert [len(c) for c in counts] == [2, 2, 2]
