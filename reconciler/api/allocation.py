@@ -26,7 +26,12 @@ class Pool:
     is_ip: bool
 
     def render(self, value: int) -> str:
-        return str(ipaddress.IPv4Address(value)) if self.is_ip else str(value)
+        """The value as text: `10.96.0.12`, `30080`. Dotted quads are formatted here: through
+        ipaddress it cost as much as the rest of an allocation, and a full pool renders every
+        value of it on each attempt (thousands of LoadBalancer services share 55 addresses)."""
+        if not self.is_ip:
+            return str(value)
+        return f"{value >> 24}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
 
     def parse(self, text: str | int) -> int:
         return int(ipaddress.IPv4Address(text)) if self.is_ip else int(text)
@@ -54,9 +59,10 @@ class Allocator:
         self._store = store
         self._pool = pool
         self._rng = rng
+        self._prefix = f"alloc/{pool.name}/"
 
     def _entry(self, value: int) -> str:
-        return f"alloc/{self._pool.name}/{self._pool.render(value)}"
+        return self._prefix + self._pool.render(value)
 
     def allocate(
         self, owner: str, wanted: str | int | None = None, *, dry_run: bool = False
@@ -82,13 +88,10 @@ class Allocator:
                 value = self._rng.randint(pool.first, pool.last)
                 if not self._store.get_meta(self._entry(value)):
                     break
-            else:
+            else:  # nearly full: the first free value, from one read of those held
+                held = self._store.meta_items(self._prefix)
                 value = next(
-                    (
-                        v
-                        for v in range(pool.first, pool.last + 1)
-                        if not self._store.get_meta(self._entry(v))
-                    ),
+                    (v for v in range(pool.first, pool.last + 1) if self._entry(v) not in held),
                     -1,
                 )
                 if value < 0:

@@ -1,0 +1,38 @@
+"""Allocation pools: unique values per pool, rendered as Kubernetes shows them."""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+
+import pytest
+
+from reconciler.api.allocation import CLUSTER_IPS, LOAD_BALANCER_IPS, NODE_PORTS, Allocator
+from reconciler.errors import Invalid
+from reconciler.store.memory import MemoryStore
+
+
+def test_an_address_pool_renders_values_as_dotted_quads() -> None:
+    rng = random.Random(5)
+    values = [0, 2**32 - 1, CLUSTER_IPS.first, CLUSTER_IPS.last]
+    values += [rng.randint(0, 2**32 - 1) for _ in range(1_000)]
+    for value in values:
+        assert CLUSTER_IPS.render(value) == str(ipaddress.IPv4Address(value))
+        assert CLUSTER_IPS.parse(CLUSTER_IPS.render(value)) == value
+    assert NODE_PORTS.render(30080) == "30080"
+
+
+def test_a_full_pool_hands_out_every_value_once_then_refuses() -> None:
+    store = MemoryStore()
+    allocator = Allocator(store, LOAD_BALANCER_IPS, random.Random(3))
+    size = LOAD_BALANCER_IPS.last - LOAD_BALANCER_IPS.first + 1
+    handed = {allocator.allocate(f"Service/default/lb-{i}") for i in range(size)}
+    expected = {
+        LOAD_BALANCER_IPS.render(v)
+        for v in range(LOAD_BALANCER_IPS.first, size + LOAD_BALANCER_IPS.first)
+    }
+    assert handed == expected
+    with pytest.raises(Invalid, match="range of valid loadBalancerIP values is full"):
+        allocator.allocate("Service/default/one-too-many")
+    allocator.release(sorted(handed)[0])
+    assert allocator.allocate("Service/default/one-too-many") == sorted(handed)[0]
