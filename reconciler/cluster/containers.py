@@ -9,13 +9,13 @@ running container and bumps its request count. Nothing here writes objects.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
 from reconciler.model.keys import ObjectKey
 from reconciler.store.base import Store
+from reconciler.store.codec import decode, encode
 
 
 class Step(StrEnum):
@@ -101,11 +101,11 @@ class PodRuntime:
             "started": self.started,
             "containers": {name: _container(c) for name, c in self.containers.items()},
         }
-        return json.dumps(record, separators=(",", ":"))
+        return encode(record)
 
     @classmethod
     def from_json(cls, text: str) -> PodRuntime:
-        data = json.loads(text)
+        data = decode(text)
         containers = {}
         for name, raw in data.pop("containers").items():
             probes = {kind: Probe(**_known(Probe, p)) for kind, p in raw.pop("probes").items()}

@@ -10,13 +10,13 @@ through `logs_of`, which refuses as the API server does (waiting container, no p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from reconciler.api.server import Api
 from reconciler.errors import BadRequest, UsageError
 from reconciler.model.keys import Obj, ObjectKey
+from reconciler.store.codec import decode, encode
 
 MAX_LINES = 1000
 """Lines kept per container instance (the kubelet rotates container logs too)."""
@@ -30,14 +30,14 @@ def _entry(key: ObjectKey) -> str:
 
 def _read(api: Api, pod: Obj) -> dict[str, Any]:
     text = api.store.get_meta(_entry(ObjectKey.of(pod)))
-    data: dict[str, Any] = json.loads(text) if text else {}
+    data: dict[str, Any] = decode(text) if text else {}
     if data.get("uid") != pod["metadata"].get("uid"):
         return {"uid": pod["metadata"].get("uid"), "containers": {}}
     return data
 
 
 def _write(api: Api, pod: Obj, data: dict[str, Any]) -> None:
-    api.store.set_meta(_entry(ObjectKey.of(pod)), json.dumps(data, separators=(",", ":")))
+    api.store.set_meta(_entry(ObjectKey.of(pod)), encode(data))
 
 
 def append(api: Api, pod: Obj, container: str, lines: Iterable[str]) -> None:

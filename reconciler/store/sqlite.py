@@ -47,7 +47,7 @@ from reconciler.store.records import (
     not_found,
     stamped,
 )
-from reconciler.store.transaction_cache import Row, TransactionCache
+from reconciler.store.transaction_cache import Change, Row, TransactionCache
 
 BUSY_TIMEOUT = 30.0
 """Seconds a writer waits for another process's transaction before giving up."""
@@ -170,8 +170,8 @@ class SqliteStore:
         try:
             self._execute("BEGIN IMMEDIATE")
             self._depth, self._wrote = 1, False
-            self._cache = TransactionCache()
             self._revision = self._read_revision()
+            self._cache = TransactionCache(self._revision)
         except BaseException:
             self._abort()
             self._depth, self._cache = 0, None
@@ -326,7 +326,7 @@ class SqliteStore:
         except AlreadyExists:  # refused before anything was written
             raise
         except BaseException:
-            self._cache = TransactionCache() if self._cache is not None else None
+            self._cache = TransactionCache(self._revision) if self._cache is not None else None
             raise
 
     def _write_rows(self, change: EventType, key: ObjectKey, obj: Obj, current: Row | None) -> Obj:
@@ -348,6 +348,7 @@ class SqliteStore:
         if self._cache is not None:
             gone = change is EventType.DELETED
             self._cache.remember(key, None if gone else Row(revision, labels, text))
+            self._cache.wrote(Change(revision, change.value, key, text))
         return stored
 
     def _insert_object(self, key: ObjectKey, revision: int, labels: str) -> None:
@@ -372,17 +373,32 @@ class SqliteStore:
     def watch(
         self, from_revision: int, *, kinds: Collection[str] | None = None
     ) -> builtins.list[WatchEvent]:
-        query, params = sql.changes_query(from_revision, None if kinds is None else sorted(kinds))
-        with self._lock, self._snapshot():
-            compacted = self._compacted()
-            if from_revision < compacted:
-                raise expired(from_revision, compacted + 1)
-            rows = self._rows(query, params)
+        with self._lock:
+            cache = self._cache
+            kept = None if cache is None else cache.changes_since(from_revision)
+        if kept is not None:
+            rows = [
+                (revision, change, *key, text)
+                for revision, change, key, text in kept
+                if kinds is None or key.kind in kinds
+            ]
+        else:
+            rows = self._read_changes(from_revision, kinds)
         objects = decode_all(row[-1] for row in rows)
         return [
             WatchEvent(_EVENT_TYPES[change], revision, ObjectKey(kind, ns, name), obj)
             for (revision, change, kind, ns, name, _), obj in zip(rows, objects, strict=True)
         ]
+
+    def _read_changes(
+        self, from_revision: int, kinds: Collection[str] | None
+    ) -> builtins.list[Any]:
+        query, params = sql.changes_query(from_revision, None if kinds is None else sorted(kinds))
+        with self._lock, self._snapshot():
+            compacted = self._compacted()
+            if from_revision < compacted:
+                raise expired(from_revision, compacted + 1)
+            return self._rows(query, params)
 
     def wait(self, revision: int, timeout: float) -> bool:
         """Writes by this process wake the waiter at once; other processes' are polled."""

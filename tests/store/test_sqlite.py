@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import StoreError
+from reconciler.errors import AlreadyExists, StoreError
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import parse
 from reconciler.store.sqlite import SqliteStore
@@ -265,3 +265,36 @@ def test_objects_handed_out_inside_a_transaction_are_copies(store: SqliteStore) 
         again = store.get(ObjectKey("Pod", "default", "a"))
         assert again is not None
         assert again["metadata"]["labels"] == {"app": "x"}
+
+
+def test_watches_inside_a_write_transaction_see_what_the_table_holds(
+    store: SqliteStore, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a write transaction a watch after the transaction's start is served from the
+    changes it wrote; whatever the order and range of the watches, they must match a fresh
+    reader of the file once committed."""
+    monkeypatch.setattr("reconciler.store.transaction_cache.CACHED_CHANGES", 5)
+    store.create(pod("before"))
+    seen: list[tuple[int, str, str]] = []
+    with store.transaction():
+        start = store.revision()
+        store.create(pod("a", app="x"))
+        store.create({"kind": "Event", "metadata": {"name": "e", "namespace": "default"}})
+        first = store.watch(start, kinds={"Pod"})
+        store.update({**pod("a", app="y")})
+        with pytest.raises(AlreadyExists):
+            store.create(pod("a"))
+        later = store.watch(first[-1].revision)
+        older = store.watch(0, kinds={"Pod"})
+        for i in range(8):  # more than the transaction keeps: the rest comes from the table
+            store.create(pod(f"p{i}"))
+        seen = [(e.revision, e.type.value, e.key.name) for e in store.watch(later[-1].revision)]
+        store.delete(ObjectKey("Pod", "default", "p0"))
+        last = store.watch(seen[-1][0])
+    assert [(e.key.name, e.object["metadata"]["labels"]) for e in first] == [("a", {"app": "x"})]
+    assert [(e.key.kind, e.type.value) for e in later] == [("Event", "ADDED"), ("Pod", "MODIFIED")]
+    assert [e.key.name for e in older] == ["before", "a", "a"]
+    assert [(e.key.name, e.type.value) for e in last] == [("p0", "DELETED")]
+    with closing(SqliteStore(path)) as other:
+        table = [(e.revision, e.type.value, e.key.name) for e in other.watch(later[-1].revision)]
+    assert seen == table[:8]
