@@ -106,8 +106,6 @@ class Api:
         if not validated:
             self._validate(obj)
         with self.store.transaction():
-            if not generating and self.store.get(ObjectKey.of(obj)) is not None:
-                raise AlreadyExists(f'{info.plural} "{meta["name"]}" already exists')
             metadata.stamp_new(obj, now=self.clock.now(), rng=self.rng)
             self._initial_status(obj)
             return self._insert(obj, generating=generating, dry_run=dry_run)
@@ -236,8 +234,9 @@ class Api:
 
     def _insert(self, obj: Obj, *, generating: bool, dry_run: bool) -> Obj:
         """Allocate what a new service holds and store the object (a dry run only checks its
-        name is free). A name made from generateName is not looked up first: when the store
-        finds it taken, another is drawn, as the API server retries generateName."""
+        name is free). The name is not looked up first: the store refuses a taken key, as etcd
+        does for the API server, and a name made from generateName is then drawn again (the
+        API server's generateName retries). What a refused service held is given back."""
         meta = obj["metadata"]
         for attempt in range(1, GENERATE_NAME_ATTEMPTS + 1):
             if obj["kind"] == "Service":
@@ -247,16 +246,13 @@ class Api:
                     return self.store.create(obj)
                 if self.store.get(ObjectKey.of(obj)) is None:
                     return obj
-                raise AlreadyExists(
-                    f'{kind_info(obj["kind"]).plural} "{meta["name"]}" already exists'
-                )
+                raise AlreadyExists(meta["name"])
             except AlreadyExists:
-                if not generating:
-                    raise
                 if not dry_run and obj["kind"] == "Service":
-                    self._services.release(
-                        obj
-                    )  # held under the taken name; reserved again under the next
+                    self._services.release(obj)
+                if not generating:
+                    plural = kind_info(obj["kind"]).plural
+                    raise AlreadyExists(f'{plural} "{meta["name"]}" already exists') from None
                 if attempt < GENERATE_NAME_ATTEMPTS:
                     meta["name"] = metadata.generated_name(meta["generateName"], self.rng)
         raise AlreadyExists(f"could not generate a free name from {meta['generateName']!r}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -14,7 +15,9 @@ from reconciler.api.server import Api
 from reconciler.clock import VirtualClock
 from reconciler.errors import AlreadyExists, NotFound
 from reconciler.model.keys import ObjectKey
+from reconciler.store.base import Store
 from reconciler.store.memory import MemoryStore
+from reconciler.store.sqlite import SqliteStore
 
 T = TypeVar("T")
 
@@ -26,13 +29,14 @@ class FirstChoice(random.Random):
         return seq[0]
 
 
-@pytest.fixture
-def store() -> MemoryStore:
-    store = MemoryStore()
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    store: Store = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "s.db")
     Api(store, VirtualClock()).create(
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}
     )
-    return store
+    yield store
+    store.close()
 
 
 def pod(**meta: Any) -> dict[str, Any]:
@@ -53,7 +57,7 @@ def svc(**meta: Any) -> dict[str, Any]:
     }
 
 
-def test_a_generated_name_that_is_taken_is_drawn_again(store: MemoryStore) -> None:
+def test_a_generated_name_that_is_taken_is_drawn_again(store: Store) -> None:
     first_draw = generated_name("kubia-", random.Random(3))
     Api(store, VirtualClock(), rng=random.Random(99)).create(pod(name=first_draw))
     created = Api(store, VirtualClock(), rng=random.Random(3)).create(pod(generateName="kubia-"))
@@ -66,7 +70,7 @@ def test_a_generated_name_that_is_taken_is_drawn_again(store: MemoryStore) -> No
 
 
 def test_a_service_whose_generated_name_was_taken_holds_its_addresses_under_its_own_name(
-    store: MemoryStore,
+    store: Store,
 ) -> None:
     first_draw = generated_name("web-", random.Random(3))
     taken = Api(store, VirtualClock(), rng=random.Random(99)).create(svc(name=first_draw))
@@ -84,7 +88,7 @@ def test_a_service_whose_generated_name_was_taken_holds_its_addresses_under_its_
 
 
 def test_a_base_whose_every_draw_is_taken_gives_up_and_holds_nothing(
-    store: MemoryStore,
+    store: Store,
 ) -> None:
     api = Api(store, VirtualClock(), rng=FirstChoice())
     api.create(pod(generateName="kubia-"))
@@ -97,7 +101,28 @@ def test_a_base_whose_every_draw_is_taken_gives_up_and_holds_nothing(
     assert set(store.meta_items("alloc/").values()) == {str(ObjectKey.of(taken))}
 
 
-def test_a_dry_run_draws_a_name_that_is_free(store: MemoryStore) -> None:
+def test_an_existing_name_is_refused_in_the_api_servers_words_holding_nothing(
+    store: Store,
+) -> None:
+    api = Api(store, VirtualClock(), rng=random.Random(1))
+    taken = api.create(svc(name="web"))
+    api.create({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web"}})
+    with store.transaction():  # as in the manager's instant: nothing rolls back the refusals
+        with pytest.raises(AlreadyExists) as raised:
+            api.create(svc(name="web"))
+        assert str(raised.value).endswith('services "web" already exists')
+        with pytest.raises(AlreadyExists) as raised:
+            api.create({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web"}})
+        assert str(raised.value).endswith('replicasets "web" already exists')
+        held = store.meta_items("alloc/")
+    assert held == {
+        f"alloc/clusterIP/{taken['spec']['clusterIP']}": "Service/default/web",
+        f"alloc/nodePort/{taken['spec']['ports'][0]['nodePort']}": "Service/default/web",
+    }
+    assert api.get(ObjectKey.of(taken)) == taken
+
+
+def test_a_dry_run_draws_a_name_that_is_free(store: Store) -> None:
     first_draw = generated_name("kubia-", random.Random(3))
     Api(store, VirtualClock(), rng=random.Random(99)).create(pod(name=first_draw))
     revision = store.revision()
@@ -108,7 +133,7 @@ def test_a_dry_run_draws_a_name_that_is_free(store: MemoryStore) -> None:
     assert store.revision() == revision
 
 
-def test_creating_leaves_the_callers_object_as_it_was(store: MemoryStore) -> None:
+def test_creating_leaves_the_callers_object_as_it_was(store: Store) -> None:
     manifest = pod(generateName="kubia-", labels={"app": "kubia"})
     before = copy.deepcopy(manifest)
     created = Api(store, VirtualClock()).create(manifest)
@@ -118,7 +143,7 @@ def test_creating_leaves_the_callers_object_as_it_was(store: MemoryStore) -> Non
     assert manifest == before
 
 
-def test_a_namespace_deleted_then_used_is_refused(store: MemoryStore) -> None:
+def test_a_namespace_deleted_then_used_is_refused(store: Store) -> None:
     api = Api(store, VirtualClock())
     api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
     api.create(pod(name="first", namespace="team"))
