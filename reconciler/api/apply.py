@@ -222,7 +222,8 @@ def _apply_one(api: Api, manifest: Manifest, options: _Options, *, report: Apply
     live = api.find(key)
     dry_run = report.dry_run
     if live is None:
-        created = api.create(without_nulls(desired), validated=options.validated)
+        fresh = without_nulls(desired)  # a copy down to the leaves, for this create alone
+        created = api.create(fresh, validated=options.validated, handed_over=True)
         return Outcome(key, Action.CREATED, dry_run, manifest, after=created)
     annotations = (live.get("metadata") or {}).get("annotations") or {}
     last: Obj | None = None

@@ -85,11 +85,20 @@ class Api:
 
     # -- writes --------------------------------------------------------------------------------
 
-    def create(self, obj: Obj, *, dry_run: bool = False, validated: bool = False) -> Obj:
+    def create(
+        self,
+        obj: Obj,
+        *,
+        dry_run: bool = False,
+        validated: bool = False,
+        handed_over: bool = False,
+    ) -> Obj:
         """Admit a new object: defaults, validation (not when the caller `validated` it, as
         apply does with manifests from clean files), metadata, allocations; then store it.
-        `obj` is left as it was."""
-        obj = copied(obj)
+        `obj` is left as it was, unless the caller `handed_over` an object it built for this
+        call alone and never uses again: that one is completed in place instead of copied."""
+        if not handed_over:
+            obj = copied(obj)
         info = kind_info(obj.get("kind", ""))
         obj["apiVersion"] = info.api_version
         meta = obj.setdefault("metadata", {})

@@ -90,6 +90,13 @@ def test_absent_objects_are_created_and_a_second_apply_leaves_them_unchanged(api
     ]
 
 
+def test_creating_leaves_the_manifests_as_they_were_read(api: Api) -> None:
+    manifests = [rc(), svc(type="NodePort", sessionAffinity=None)]
+    run(api, *manifests)
+    assert manifests == [rc(), svc(type="NodePort", sessionAffinity=None)]
+    assert api.get(ObjectKey("Service", "default", "kubia-http"))["spec"]["sessionAffinity"]
+
+
 def test_created_object_carries_its_manifest_as_kubectl_writes_it_and_its_source(
     api: Api,
 ) -> None:
