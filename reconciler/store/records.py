@@ -43,8 +43,8 @@ def decode_all(texts: Iterable[str]) -> list[Any]:
 
 def encode_labels(obj: Obj) -> str:
     """The object's labels as canonical text, so that two label sets compare as strings."""
-    labels = (obj.get("metadata") or {}).get("labels") or {}
-    return encode(dict(sorted(labels.items())))
+    labels = (obj.get("metadata") or {}).get("labels")
+    return encode(dict(sorted(labels.items()))) if labels else "{}"
 
 
 def _resource(key: ObjectKey) -> str:
