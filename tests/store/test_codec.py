@@ -103,3 +103,13 @@ def test_texts_the_json_module_wrote_read_back_alike() -> None:
     for text in (json.dumps(value), json.dumps(value, separators=(",", ":"))):
         assert decode(text) == value
     assert decode(encode(value)) == value
+
+
+def test_nan_in_containers_marshal_cannot_write_still_reads_back() -> None:
+    class Mapping(dict[str, object]):
+        pass
+
+    value = {"status": None, "limits": Mapping(cpu=math.nan), "pair": (1, math.inf)}
+    decoded = decode(encode(value))
+    assert decoded["status"] is None and decoded["pair"] == [1, math.inf]
+    assert math.isnan(decoded["limits"]["cpu"])
