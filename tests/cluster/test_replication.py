@@ -5,6 +5,7 @@ hand."""
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
@@ -14,6 +15,7 @@ from reconciler.cluster.bootstrap import bootstrap
 from reconciler.cluster.controllers.replication import (
     BURST_REPLICAS,
     ReplicationManager,
+    pod_from_template,
     replication_controllers,
 )
 from reconciler.errors import Invalid
@@ -122,6 +124,19 @@ def test_creates_replicas_named_after_the_controller_and_owned_by_it() -> None:
     )
     assert {e["involvedObject"]["kind"] for e in created} == {"ReplicationController"}
     assert {e["source"]["component"] for e in created} == {"replication-controller"}
+
+
+def test_a_created_pod_shares_nothing_with_its_controllers_template() -> None:
+    """The api completes the pod it is handed in place (defaults, metadata): the controller's
+    template must come out of it untouched."""
+    sim = Sim()
+    owner = sim.api.create(rc(1, template=template({"app": "kubia", "tier": "web"})))
+    before = copy.deepcopy(owner)
+    created = sim.api.create(pod_from_template(owner), handed_over=True)
+    created["metadata"]["labels"]["tier"] = "changed"
+    created["spec"]["containers"][0]["image"] = "changed"
+    assert created["spec"]["containers"][0]["terminationMessagePath"]
+    assert owner == before
 
 
 def test_status_counts_replicas_and_observed_generation() -> None:

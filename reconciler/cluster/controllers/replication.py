@@ -15,14 +15,13 @@ new pods, deletions, events and its own kind's status.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from reconciler.api.events import EventRecorder, EventType
 from reconciler.api.informer import Changes
 from reconciler.api.metadata import controller_of, owner_reference
-from reconciler.api.server import Api
+from reconciler.api.server import Api, copied
 from reconciler.clock import rfc3339
 from reconciler.cluster.controllers.deletion import is_active, pods_to_delete, ready_since
 from reconciler.cluster.controllers.owned_pods import KINDS, OwnedPods
@@ -168,7 +167,7 @@ class ReplicationManager:
         created: list[Obj] = []
         for _ in range(min(missing, BURST_REPLICAS)):
             try:
-                pod = self._api.create(pod_from_template(owner))
+                pod = self._api.create(pod_from_template(owner), handed_over=True)
             except ReconcilerError as failure:
                 message = _message(failure)
                 self._events.record(
@@ -289,7 +288,8 @@ class ReplicationManager:
 
 def pod_from_template(owner: Obj) -> Obj:
     """A new pod for `owner`: the template's labels, annotations and spec, a name made of the
-    owner's name and a random suffix, and a controller reference (GetPodFromTemplate)."""
+    owner's name and a random suffix, and a controller reference (GetPodFromTemplate). Nothing
+    in it is shared with `owner`, so `_create` hands it over to the api, which keeps it as is."""
     template = owner["spec"].get("template") or {}
     template_meta = template.get("metadata") or {}
     meta: dict[str, Any] = {
@@ -299,12 +299,12 @@ def pod_from_template(owner: Obj) -> Obj:
     }
     for field in ("labels", "annotations", "finalizers"):
         if template_meta.get(field):
-            meta[field] = copy.deepcopy(template_meta[field])
+            meta[field] = copied(template_meta[field])
     return {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": meta,
-        "spec": copy.deepcopy(template.get("spec") or {}),
+        "spec": copied(template.get("spec") or {}),
     }
 
 
