@@ -214,9 +214,12 @@ class Scheduler:
 
     def _bind(self, pod: Obj, node: str, demand: Demand) -> bool:
         """Write the binding; False when the pod changed or vanished meanwhile (the watch
-        brings its new state and it is tried again)."""
+        brings its new state and it is tried again). The pod is handed to the api as the cache
+        holds it (its newest change): while it is current the binding is written from it
+        without reading and decoding the pod again."""
         try:
-            bound = self._api.bind(ObjectKey.of(pod), node, uid=pod["metadata"].get("uid"))
+            uid = pod["metadata"].get("uid")
+            bound = self._api.bind(ObjectKey.of(pod), node, uid=uid, pod=pod)
         except (Conflict, NotFound):
             return False
         self._cache.assume(bound, demand)
