@@ -33,8 +33,10 @@ from reconciler.cluster.reconcile import DONE, KeyMapper, Result
 from reconciler.cluster.timing import timing_of
 from reconciler.model.conditions import condition_of
 from reconciler.model.keys import Obj, ObjectKey
+from reconciler.store.base import EventType as ChangeType
 
 NODES = ("Node",)
+FOLLOWED = ("Node", "Pod")
 
 
 def host_ip(node: Obj) -> str:
@@ -57,15 +59,38 @@ class Kubelet:
         self._posted: dict[ObjectKey, str] = {}
         """Pod → resourceVersion of the status this kubelet last wrote, until its change comes
         back through the watch (see `_bound_pod`)."""
+        self._handed: dict[ObjectKey, Obj] = {}
+        """Bound pods as the change that queued their sync left them (shared with the other
+        caches: copied before any change), taken by that sync instead of reading and decoding
+        the pod again. Complete up to `_handed_upto`: after a gap all are dropped."""
+        self._handed_upto: int | None = None
 
     def watches(self) -> Mapping[str, KeyMapper]:
         return {"Pod": self._bound_pod, "Node": self._node_and_its_pods}
 
     def follows(self) -> Collection[str]:
-        return NODES
+        return FOLLOWED
 
     def observe(self, changes: Changes) -> None:
         self._nodes.observe(changes)
+        seen = self._handed_upto
+        if seen is None or not changes.follows(seen, ("Pod",)):
+            self._handed.clear()  # some change may be missing: none can be trusted
+            seen = changes.after
+        for event in changes.events:
+            if event.key.kind != "Pod" or event.revision <= seen:
+                continue
+            pod = event.object
+            own = self._posted.get(event.key) == pod["metadata"].get("resourceVersion")
+            if (
+                event.type is ChangeType.DELETED
+                or own
+                or not (pod.get("spec") or {}).get("nodeName")
+            ):
+                self._handed.pop(event.key, None)  # no sync follows: read afresh if one comes
+            else:
+                self._handed[event.key] = pod
+        self._handed_upto = max(seen, changes.upto)
 
     def _bound_pod(self, pod: Obj) -> Iterable[ObjectKey]:
         """A pod bound to a node; but not the change this kubelet's own status write made,
@@ -131,7 +156,8 @@ class Kubelet:
 
     def _sync_pod(self, key: ObjectKey) -> Result:
         api = self.api
-        pod = api.find(key)
+        handed = self._handed.pop(key, None)
+        pod = api.find(key) if handed is None else {**handed}
         record = containers.load(api.store, key)
         if record is not None and (pod is None or record.uid != pod["metadata"].get("uid")):
             self._tear_down(key, record)

@@ -61,7 +61,9 @@ class Observer(Protocol):
     def observe(self, changes: Changes) -> None:
         """Catch up with `changes` (every change of the kinds it follows, in one span of
         revisions), before any key mapper sees them; ignore them when they do not follow on
-        from what the caches have seen (their next read of the store catches up instead)."""
+        from what the caches have seen (their next read of the store catches up instead). When
+        the manager itself missed changes (history compacted past its checkpoint) it hands an
+        empty span starting at the store's revision: nothing follows on from it."""
         ...
 
 

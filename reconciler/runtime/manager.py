@@ -131,6 +131,9 @@ class Manager:
         try:
             events = self.store.watch(revision, kinds=self._kinds)
         except Expired:  # history compacted past our checkpoint: look at everything again
+            gap = Changes(current, current, self._kinds, ())
+            for observer in self._observers:  # none follows on: each knows it missed changes
+                observer.observe(gap)
             for kind, watchers in self._watchers.items():
                 for obj in self.store.list(kind):
                     self._enqueue_for(watchers, obj)

@@ -11,10 +11,14 @@ from typing import Any
 
 import pytest
 
+from reconciler.api.informer import Changes
 from reconciler.cluster.kubelet import Kubelet
+from reconciler.cluster.reconcile import DONE
 from reconciler.cluster.timing import TimingName
 from reconciler.errors import NotFound
 from reconciler.model.keys import Obj, ObjectKey
+from reconciler.store.base import EventType as ChangeType
+from reconciler.store.base import WatchEvent
 from tests import clusters
 
 
@@ -372,3 +376,19 @@ def test_pull_policy_always_pulls_again_even_when_the_node_has_the_image(sim: Si
     assert sim.events("Pulling", "second") == ['Pulling image "luksa/kubia"']
     (pulled,) = sim.events("Pulled", "second")
     assert pulled.startswith('Successfully pulled image "luksa/kubia" in 500ms (500ms including')
+
+
+def test_after_a_gap_in_the_changes_it_was_handed_the_kubelet_reads_pods_afresh(sim: Sim) -> None:
+    """A sync takes the pod from the change that queued it; when changes were missed (the
+    manager hands an empty span past them) what it holds may be stale and is dropped."""
+    kubelet = Kubelet(sim.api)
+    followed = frozenset(kubelet.follows())
+    created = sim.api.create(pod(nodeName="node-1"))
+    key, revision = ObjectKey.of(created), int(created["metadata"]["resourceVersion"])
+    change = WatchEvent(ChangeType.ADDED, revision, key, created)
+    kubelet.observe(Changes(revision - 1, revision, followed, [change]))
+    sim.api.delete(key, grace_period=0)
+    now = sim.store.revision()
+    kubelet.observe(Changes(now, now, followed, ()))
+    assert kubelet.reconcile(key) == DONE  # the stale pod would be started, its status refused
+    assert sim.events() == []
