@@ -2,8 +2,11 @@
 
 Each allocated value is a meta entry in the store (`alloc/<pool>/<value>` → owner), so allocation
 takes part in the same transaction as the object that holds it, costs O(1) however many services
-exist, and survives restarts. The api uses it for cluster IPs and node ports (as the API server
-does); the service controller for load-balancer IPs (as a cloud controller does).
+exist, and survives restarts. A pool found full is marked so (`alloc-full/<pool>`) until a value
+is released: thousands of LoadBalancer services share 55 addresses, and each one left pending
+would otherwise probe and scan the whole pool again. The api uses it for cluster IPs and node
+ports (as the API server does); the service controller for load-balancer IPs (as a cloud
+controller does).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class Allocator:
         self._pool = pool
         self._rng = rng
         self._prefix = f"alloc/{pool.name}/"
+        self._full = f"alloc-full/{pool.name}"
 
     def _entry(self, value: int) -> str:
         return self._prefix + self._pool.render(value)
@@ -83,6 +87,8 @@ class Allocator:
                     f"spec.{pool.name}: Invalid value: {wanted}: provided {pool.name} is already "
                     "allocated"
                 )
+        elif self._store.get_meta(self._full):
+            raise self._exhausted()
         else:
             for _ in range(64):
                 value = self._rng.randint(pool.first, pool.last)
@@ -95,7 +101,8 @@ class Allocator:
                     -1,
                 )
                 if value < 0:
-                    raise Invalid(f"range of valid {pool.name} values is full")
+                    self._store.set_meta(self._full, "true")
+                    raise self._exhausted()
         if not dry_run:
             self._store.set_meta(self._entry(value), owner)
         return pool.render(value)
@@ -103,3 +110,8 @@ class Allocator:
     def release(self, value: str | int) -> None:
         """Give a value back to the pool (an empty meta entry counts as free)."""
         self._store.set_meta(self._entry(self._pool.parse(value)), "")
+        if self._store.get_meta(self._full):
+            self._store.set_meta(self._full, "")
+
+    def _exhausted(self) -> Invalid:
+        return Invalid(f"range of valid {self._pool.name} values is full")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import random
+from pathlib import Path
 
 import pytest
 
 from reconciler.api.allocation import CLUSTER_IPS, LOAD_BALANCER_IPS, NODE_PORTS, Allocator
 from reconciler.errors import Invalid
 from reconciler.store.memory import MemoryStore
+from reconciler.store.sqlite import SqliteStore
 
 
 def test_an_address_pool_renders_values_as_dotted_quads() -> None:
@@ -36,3 +38,23 @@ def test_a_full_pool_hands_out_every_value_once_then_refuses() -> None:
         allocator.allocate("Service/default/one-too-many")
     allocator.release(sorted(handed)[0])
     assert allocator.allocate("Service/default/one-too-many") == sorted(handed)[0]
+
+
+def test_a_pool_found_full_stays_full_until_a_value_is_released(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "state.db")
+    allocator = Allocator(store, LOAD_BALANCER_IPS, random.Random(3))
+    size = LOAD_BALANCER_IPS.last - LOAD_BALANCER_IPS.first + 1
+    handed = [allocator.allocate(f"Service/default/lb-{i}") for i in range(size)]
+    for attempt in range(3):
+        with pytest.raises(Invalid, match="range of valid loadBalancerIP values is full"):
+            allocator.allocate(f"Service/default/pending-{attempt}")
+    store.close()
+
+    reopened = SqliteStore(tmp_path / "state.db")
+    again = Allocator(reopened, LOAD_BALANCER_IPS, random.Random(4))
+    with pytest.raises(Invalid, match="is full"):
+        again.allocate("Service/default/pending-0")
+    again.release(handed[7])
+    assert again.allocate("Service/default/pending-0") == handed[7]
+    with pytest.raises(Invalid, match="is full"):
+        again.allocate("Service/default/pending-1")
