@@ -153,11 +153,14 @@ def apply(
     `Refused` unless `force_prune_all`. A dry run does everything inside a store transaction
     that it then rolls back, so it reports exactly what would happen (a namespace created by
     the same apply counts) and writes nothing; it must not run inside an open transaction.
-    Objects that fail are reported in `failures`; when any fails nothing is pruned.
+    Objects that fail are reported in `failures`; when any fails nothing is pruned. A real
+    apply is one store transaction too (a commit per object cost more than many a create), so
+    another process sees all of it or none of it.
     """
     options = _Options(source_id, prune, selector, force_prune_all, namespace, validated)
     if not dry_run:
-        return _apply(api, manifests, options, dry_run=False)
+        with api.store.transaction():
+            return _apply(api, manifests, options, dry_run=False)
     start = api.store.revision()
     try:
         with api.store.transaction():
