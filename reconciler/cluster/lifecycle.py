@@ -142,7 +142,8 @@ def _ensure_image(ctx: PodContext, spec: dict[str, Any], state: ContainerState) 
     else:
         state.pull_seconds = timing.image_pull(pulled.image.size) * ctx.api.rng.uniform(0.9, 1.1)
         state.due = now + state.pull_seconds
-        ctx.api.store.set_meta(in_flight, repr(state.due))
+        if state.due > now:  # a pull that takes no time (instant timing) is never in flight
+            ctx.api.store.set_meta(in_flight, repr(state.due))
 
 
 def _pulled(ctx: PodContext, spec: dict[str, Any], state: ContainerState) -> None:
