@@ -26,8 +26,7 @@ from typing import Any, BinaryIO
 from reconciler.collector import collector_paused
 from reconciler.source.diagnostics import Diagnostic, Severity, error
 from reconciler.source.document import Document, FieldPath, Positions, Span
-from reconciler.source.files import SourceFile, collect
-from reconciler.source.loader import MAX_FILE_BYTES, TOO_LARGE, load_bytes
+from reconciler.source.files import MAX_FILE_BYTES, TOO_LARGE, SourceFile, collect
 from reconciler.source.parallel import parse_all
 
 Checker = Callable[[Document], Sequence[Diagnostic]]
@@ -107,7 +106,7 @@ class SourceCache:
         """Read exactly these files; the daemon passes the files of its folder."""
         reads = [self._read(source, self._entries.get(source.display)) for source in files]
         misses = [read for read in reads if isinstance(read, _Miss)]
-        parsed = iter(parse_all(misses, self._parse, workers=self._workers))
+        parsed = iter(self._parse_all(misses))
         entries: list[FileEntry] = []
         changed: set[str] = set()
         for source, read in zip(files, reads, strict=True):
@@ -162,9 +161,23 @@ class SourceCache:
                 return FileEntry(display, digest, cached[0], cached[1], stat)
         return _Miss(display, data, digest, stat)
 
+    def _parse_all(
+        self, misses: Sequence[_Miss]
+    ) -> list[tuple[tuple[Document, ...], tuple[Diagnostic, ...]]]:
+        """Parse and check the files no cache knows. The first is parsed in this process
+        before any fork: it imports the YAML loader and the checks (which a run served wholly
+        from the caches never needs), so that forked workers inherit them instead of each
+        importing them again."""
+        if not misses:
+            return []
+        first = self._parse(misses[0])
+        return [first, *parse_all(misses[1:], self._parse, workers=self._workers)]
+
     def _parse(self, miss: _Miss) -> tuple[tuple[Document, ...], tuple[Diagnostic, ...]]:
         """Parse and check one file: a pure function of its bytes (run in a worker process
         when `parse_all` forks)."""
+        from reconciler.source.loader import load_bytes
+
         result = load_bytes(miss.data, miss.display)
         diagnostics = list(result.diagnostics)
         if self._checker is not None:

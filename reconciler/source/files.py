@@ -19,6 +19,11 @@ from reconciler.source.diagnostics import Diagnostic, error
 from reconciler.source.ignore import IGNORE_FILE, IgnoreRules
 
 SUFFIXES = (".yaml", ".yml", ".json")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""Larger files are refused unread (Kubernetes itself refuses objects over ~1.5 MiB in etcd)."""
+TOO_LARGE = (
+    f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the limit for a manifest file"
+)
 STDIN = "-"
 STDIN_NAME = "STDIN"
 """How standard input is named in messages, as kubectl names it."""

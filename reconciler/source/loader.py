@@ -26,13 +26,9 @@ from ruamel.yaml.reader import ReaderError
 
 from reconciler.source.diagnostics import Diagnostic, Severity, error
 from reconciler.source.document import Document, FieldPath, Span
+from reconciler.source.files import MAX_FILE_BYTES, TOO_LARGE
 from reconciler.source.scalars import YAML_TAG, key_text, resolve_plain, short_tag, tagged_scalar
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-"""Larger files are refused unread (Kubernetes itself refuses objects over ~1.5 MiB in etcd)."""
-TOO_LARGE = (
-    f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the limit for a manifest file"
-)
 MAX_DEPTH = 100
 """Deepest nesting accepted; a pod spec needs about 15 levels."""
 MAX_ALIAS_NODES = 10_000

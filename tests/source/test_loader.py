@@ -6,13 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.source.diagnostics import Severity
-from reconciler.source.loader import (
-    MAX_ALIAS_NODES,
-    MAX_DEPTH,
-    MAX_FILE_BYTES,
-    LoadResult,
-    load_bytes,
-)
+from reconciler.source.files import MAX_FILE_BYTES
+from reconciler.source.loader import MAX_ALIAS_NODES, MAX_DEPTH, LoadResult, load_bytes
 from reconciler.source.scalars import resolve_plain
 from tests.kubia import rc_yaml
 

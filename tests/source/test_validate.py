@@ -3,6 +3,8 @@ declared twice are caught across files, bad files never stop the others from bei
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from reconciler.source.diagnostics import Severity
@@ -154,3 +156,26 @@ def test_an_object_without_a_file_is_validated_without_positions() -> None:
     assert str(found[0]) == (
         'error: unknown field "spec.containers[0].portz", did you mean "ports"? (pod/Kubia)'
     )
+
+
+# Which of the parse-and-check modules a fresh process imported to validate a folder.
+_IMPORTED = """
+import sys
+from pathlib import Path
+from reconciler.source.validate import validate_paths
+report = validate_paths([sys.argv[1]], disk=Path(sys.argv[2]))
+heavy = ("ruamel.yaml", "jsonschema", "reconciler.source.loader", "reconciler.source.rules")
+print(report.valid, [name for name in heavy if name in sys.modules])
+"""
+
+
+def test_a_folder_served_from_the_disk_cache_needs_neither_parser_nor_checks(
+    tmp_path: Path,
+) -> None:
+    def imported() -> str:
+        command = [sys.executable, "-c", _IMPORTED, str(EXAMPLE), str(tmp_path)]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    cold = "['ruamel.yaml', 'jsonschema', 'reconciler.source.loader', 'reconciler.source.rules']"
+    assert imported() == f"True {cold}\n"
+    assert imported() == "True []\n"
