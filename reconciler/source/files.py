@@ -14,6 +14,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from reconciler.source.diagnostics import Diagnostic, error
 from reconciler.source.ignore import IGNORE_FILE, IgnoreRules
@@ -49,10 +50,21 @@ def is_manifest_name(name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A file to read: `path` None means standard input; `display` is how messages name it."""
+    """A file to read: `path` None means standard input; `display` is how messages name it.
+    A folder's walk gives plain strings (a `Path` per file cost more than reading the file)."""
 
-    path: Path | None
+    path: str | os.PathLike[str] | None
     display: str
+
+
+class Found(NamedTuple):
+    """A manifest file a folder's walk found."""
+
+    path: str
+    real: str
+    """With symbolic links resolved: one file reached twice is listed once."""
+    relative: str
+    """Inside the folder, `/`-separated (`apps/kubia-rc.yaml`)."""
 
 
 class ManifestTree:
@@ -61,30 +73,37 @@ class ManifestTree:
     def __init__(self, root: Path, display: str | None = None) -> None:
         self.root = root
         self.display_root = display if display is not None else str(root)
+        shown = os.path.normpath(self.display_root)
+        self._display_prefix = "" if shown == os.curdir else os.path.join(shown, "")
         self._real_root = os.path.realpath(root)
         self._root_prefix = os.path.join(str(root), "")
 
     def files(self) -> list[Path]:
         """Every manifest below the folder, in path order. A file reachable both directly and
         through a symbolic link inside the folder is listed once, by its direct path."""
-        return [path for path, _ in self.entries()]
+        return [Path(found.path) for found in self.entries()]
 
-    def entries(self) -> list[tuple[Path, str]]:
-        """`files()` with each file's real path (symbolic links resolved)."""
-        found: dict[str, tuple[str, Path, bool]] = {}
-        linked: list[tuple[Path, str, str, IgnoreRules]] = []
+    def entries(self) -> list[Found]:
+        """`files()` as strings, with each file's real path (symbolic links resolved) and its
+        path inside the folder."""
+        found: dict[str, tuple[Found, bool]] = {}
+        linked: list[tuple[str, str, str, IgnoreRules]] = []
         seen = {self._real_root}
-        self._walk(self.root, self._real_root, "", IgnoreRules(), seen, found, linked)
+        self._walk(str(self.root), self._real_root, "", IgnoreRules(), seen, found, linked)
         while linked:  # folders behind links last, so real paths win
             folder, real, relative, rules = linked.pop(0)
             self._walk(folder, real, relative, rules, seen, found, linked)
-        ordered = sorted(found.items(), key=lambda item: item[1][0])
-        return [(path, real) for real, (_, path, _) in ordered]
+        return sorted((entry for entry, _ in found.values()), key=lambda entry: entry.relative)
 
     def display(self, path: Path) -> str:
         """How messages name a file of this folder: the folder as the user wrote it, joined with
         the file's path inside it (`manifests/kubia-rc.yaml`)."""
         return os.path.normpath(os.path.join(self.display_root, self._relative(path)))
+
+    def display_relative(self, relative: str) -> str:
+        """`display` of a file the walk found, from its path inside the folder (which holds no
+        `.` or `..`, so only the folder's part needs normalising, once)."""
+        return self._display_prefix + relative.replace("/", os.sep)
 
     def wants(self, path: Path, *, directory: bool = False) -> bool:
         """Whether a path below the folder is (or, for a folder, may hold) a manifest: the test
@@ -120,13 +139,13 @@ class ManifestTree:
 
     def _walk(
         self,
-        folder: Path,
+        folder: str,
         real_folder: str,
         relative: str,
         rules: IgnoreRules,
         seen: set[str],
-        found: dict[str, tuple[str, Path, bool]],
-        linked: list[tuple[Path, str, str, IgnoreRules]],
+        found: dict[str, tuple[Found, bool]],
+        linked: list[tuple[str, str, str, IgnoreRules]],
     ) -> None:
         rules = _read_rules(folder, relative, rules)
         try:
@@ -154,19 +173,21 @@ class ManifestTree:
                 if real in seen or rules.matches(inner, directory=True):
                     continue
                 if is_link:
-                    linked.append((Path(entry.path), real, inner, rules))
+                    linked.append((entry.path, real, inner, rules))
                     continue
                 seen.add(real)
-                self._walk(Path(entry.path), real, inner, rules, seen, found, linked)
+                self._walk(entry.path, real, inner, rules, seen, found, linked)
             elif is_file and is_manifest_name(name) and not rules.matches(inner, directory=False):
                 previous = found.get(real)
-                if previous is None or (previous[2] and not is_link):
-                    found[real] = (inner, Path(entry.path), is_link)
+                if previous is None or (previous[1] and not is_link):
+                    found[real] = (Found(entry.path, real, inner), is_link)
 
 
-def _read_rules(folder: Path, relative: str, rules: IgnoreRules) -> IgnoreRules:
+def _read_rules(folder: str | Path, relative: str, rules: IgnoreRules) -> IgnoreRules:
     try:
-        text = (folder / IGNORE_FILE).read_text(encoding="utf-8", errors="replace")
+        path = os.path.join(folder, IGNORE_FILE)
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            text = stream.read()
     except OSError:
         return rules
     return rules.extended(text, relative)
@@ -179,7 +200,7 @@ def collect(arguments: Sequence[str]) -> tuple[list[SourceFile], list[Diagnostic
     problems: list[Diagnostic] = []
     seen: set[str] = set()
 
-    def add(path: Path | None, display: str, identity: str) -> None:
+    def add(path: str | Path | None, display: str, identity: str) -> None:
         if identity not in seen:
             seen.add(identity)
             files.append(SourceFile(path, display))
@@ -191,8 +212,8 @@ def collect(arguments: Sequence[str]) -> tuple[list[SourceFile], list[Diagnostic
         path = Path(argument)
         if path.is_dir():
             tree = ManifestTree(path, argument)
-            for found, real in tree.entries():
-                add(found, tree.display(found), real)
+            for found in tree.entries():
+                add(found.path, tree.display_relative(found.relative), found.real)
         elif path.is_file():
             add(path, argument, os.path.realpath(path))
         elif path.exists() or path.is_symlink():

@@ -127,6 +127,22 @@ def test_collect_names_files_as_the_user_wrote_them(
     assert [str(p) for p in problems] == ["nothere: error: no such file or directory"]
 
 
+@pytest.mark.parametrize("spelling", [".", "./", "manifests/../", "./manifests//", "manifests"])
+def test_a_walked_file_is_named_as_display_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    touch(tmp_path, "manifests/rc.yaml", "manifests/apps/svc.yaml")
+    monkeypatch.chdir(tmp_path)
+    tree = ManifestTree(Path(spelling), spelling)
+    found = tree.entries()
+    assert [tree.display_relative(f.relative) for f in found] == [
+        tree.display(Path(f.path)) for f in found
+    ]
+    assert [f.display for f in collect([spelling])[0]] == [
+        tree.display(Path(f.path)) for f in found
+    ]
+
+
 @pytest.mark.parametrize(
     ("pattern", "path", "directory", "ignored"),
     [
