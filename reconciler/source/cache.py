@@ -104,6 +104,14 @@ class SourceCache:
         self, files: Sequence[SourceFile], *, problems: Iterable[Diagnostic] = ()
     ) -> Snapshot:
         """Read exactly these files; the daemon passes the files of its folder."""
+        # One burst of allocation (the disk store decoded, documents built or parsed, workers'
+        # results unpickled) that forms almost no cycles: with the collector running, its
+        # passes over the young objects cost 10 ms of a 2,000-file load served from the disk
+        # store and 70 ms of one parsed from scratch. Forked workers inherit the pause.
+        with collector_paused():
+            return self._load_files(files, problems)
+
+    def _load_files(self, files: Sequence[SourceFile], problems: Iterable[Diagnostic]) -> Snapshot:
         reads = [self._read(source, self._entries.get(source.display)) for source in files]
         misses = [read for read in reads if isinstance(read, _Miss)]
         parsed = iter(self._parse_all(misses))
@@ -256,8 +264,7 @@ class _DiskStore:
             self._entries = {}
             try:
                 # One read, then loads: marshal.load on a file reads in small pieces (2x slower).
-                with collector_paused():
-                    salt, entries = marshal.loads(self.path.read_bytes())
+                salt, entries = marshal.loads(self.path.read_bytes())
                 if salt == self.salt and isinstance(entries, dict):
                     self._entries = entries
             except (OSError, EOFError, ValueError, TypeError):
