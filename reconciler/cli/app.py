@@ -7,6 +7,7 @@ call one library function, print through `cli/printers`. Errors a user can cause
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from difflib import get_close_matches
@@ -120,3 +121,9 @@ def main() -> None:
         message = str(error)
         typer.echo(message if message.startswith("Error") else f"error: {message}", err=True)
         sys.exit(error.exit_code)
+    finally:
+        # The process ends here. Frozen objects are left out of the collection the interpreter
+        # runs while tearing its modules down, which otherwise frees every class and function
+        # of typer and pydantic one cycle at a time: 24 ms of a 190 ms `validate`. Nothing
+        # relies on it: Python never promised finalizers for objects alive at exit.
+        gc.freeze()
