@@ -174,8 +174,21 @@ def _place(document: Document, problem: FieldProblem, label: str) -> Diagnostic:
 
 def _salt() -> str:
     """What cached validation results depend on: the program version, the schemas, and the
-    source of this package (so a development change cannot serve stale results)."""
+    source of every module that parsing and checking may use (so a development change cannot
+    serve stale results)."""
     digest = hashlib.blake2b(digest_size=16)
-    for module in sorted(Path(__file__).parent.glob("*.py")):
+    for module in salted_modules():
+        digest.update(module.name.encode())
         digest.update(module.read_bytes())
     return f"{__version__}:{schema_digest()}:{digest.hexdigest()}"
+
+
+def salted_modules() -> list[Path]:
+    """The package's top-level, `model` and `source` modules: the layers contract
+    (pyproject.toml) lets `source` import nothing else of the package."""
+    package = Path(__file__).parents[1]
+    return [
+        module
+        for folder in (package, package / "model", package / "source")
+        for module in sorted(folder.glob("*.py"))
+    ]

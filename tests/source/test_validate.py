@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reconciler.source import rules
 from reconciler.source.diagnostics import Severity
-from reconciler.source.validate import validate_object, validate_paths
+from reconciler.source.validate import salted_modules, validate_object, validate_paths
 from tests.kubia import rc_yaml
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "manifests"
@@ -179,3 +180,21 @@ def test_a_folder_served_from_the_disk_cache_needs_neither_parser_nor_checks(
     cold = "['ruamel.yaml', 'jsonschema', 'reconciler.source.loader', 'reconciler.source.rules']"
     assert imported() == f"True {cold}\n"
     assert imported() == "True []\n"
+
+
+_RECONCILER_MODULES = """
+import sys
+from reconciler.source.validate import validate_paths
+validate_paths([sys.argv[1]])
+for name, module in sorted(sys.modules.items()):
+    if name.startswith("reconciler"):
+        print(module.__file__)
+"""
+
+
+def test_the_cache_salt_covers_every_module_that_parsing_and_checking_import() -> None:
+    command = [sys.executable, "-c", _RECONCILER_MODULES, str(EXAMPLE)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    imported = {Path(line) for line in output.split()}
+    assert Path(rules.__file__) in imported
+    assert imported <= set(salted_modules())
