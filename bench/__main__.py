@@ -23,6 +23,7 @@ from time import perf_counter
 from rich.console import Console
 
 from bench.context import Context
+from bench.measure import byte_compile
 from bench.report import Row, markdown, print_table
 from bench.scenarios import apply, cli, scale, validate, watch
 
@@ -66,6 +67,7 @@ def main(argv: list[str]) -> int:
     ctx = Context(quick=args.quick, work=work, console=console)
     rows: list[Row] = []
     started = perf_counter()
+    byte_compile()
     try:
         for name in args.only or list(SCENARIOS):
             ctx.log(f"[bold]{name}[/bold]")
