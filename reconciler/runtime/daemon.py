@@ -127,7 +127,7 @@ class Daemon:
         gc.freeze()
         next_resync = monotonic() + self.options.resync
         while not self._stopping:
-            paths = self._wait(cluster, next_resync)
+            paths = self._wait(cluster, next_resync, hurry=syncer.behind)
             if self._stopping:
                 break
             if paths is not None:
@@ -138,9 +138,10 @@ class Daemon:
                 self._finish(cluster, self._guarded(resync))
                 next_resync = monotonic() + self.options.resync
 
-    def _wait(self, cluster: Cluster, next_resync: float) -> frozenset[Path] | None:
-        """Wait for a batch of changed paths, a due timer, the resync or a stop request."""
-        timeout = min(TICK, max(0.0, next_resync - monotonic()))
+    def _wait(self, cluster: Cluster, next_resync: float, *, hurry: bool) -> frozenset[Path] | None:
+        """Wait for a batch of changed paths, a due timer, the resync or a stop request; with
+        `hurry` (the drift check is behind), only take a batch that is ready."""
+        timeout = 0.0 if hurry else min(TICK, max(0.0, next_resync - monotonic()))
         due = cluster.store.next_due()
         if due is not None:
             timeout = min(timeout, max(0.0, due - cluster.clock.now()))

@@ -35,6 +35,12 @@ from reconciler.runtime.desired import DesiredState, FileLoad, Update, key_of, s
 from reconciler.runtime.folder import ManifestFolder
 from reconciler.store.base import EventType
 
+LOOK_SPAN = 500
+"""How many revisions of the store's history one drift look reads at most. After a big sync
+(15,000 pods converging write 165,000 changes, 20,000 of them to managed objects) reading them
+all in one look took most of a second, and the file edits made meanwhile waited behind it; in
+steps, the daemon serves an edit between two of them (`behind` asks it not to wait meanwhile)."""
+
 
 class Trigger(StrEnum):
     """Why a sync ran."""
@@ -105,6 +111,8 @@ class Syncer:
         self.out_of_sync: dict[ObjectKey, Drift] = {}
         """Drift found and not healed (self-heal off), until the object matches again."""
         self._seen = api.store.revision()
+        self.behind = False
+        """The last drift look stopped short of the store's revision: more history waits."""
         self._shapes: dict[ObjectKey, str] = {}
         """Per managed object, what of it a sync compares (not its status) as last seen."""
 
@@ -351,18 +359,20 @@ class Syncer:
 
     def _touched(self) -> set[ObjectKey]:
         """Managed objects whose spec or metadata someone changed (or that were deleted) since
-        the last look; the cluster updating their status does not count."""
+        the last look, in the next LOOK_SPAN revisions at most; the cluster updating their
+        status does not count."""
         store = self.api.store
         current = store.revision()
+        upto = min(current, self._seen + LOOK_SPAN)
         try:
             # Only the kinds the folder declares: the pods and events a big cluster churns
             # through are not even decoded (they cost seconds per look at 15,000 pods).
-            events = store.watch(self._seen, kinds=self.desired.kinds())
+            events = store.watch(self._seen, kinds=self.desired.kinds(), upto=upto)
         except Expired:
-            self._seen = store.revision()
+            self._seen, self.behind = store.revision(), False
             self._shapes.clear()
             return set(self.desired.owner)
-        self._seen = max(current, events[-1].revision if events else current)
+        self._seen, self.behind = upto, upto < current
         if not events:
             return set()
         # Only each object's newest state counts: the plan compares that with the folder, so

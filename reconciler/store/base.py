@@ -79,12 +79,17 @@ class Store(Protocol):
         ...
 
     def watch(
-        self, from_revision: int, *, kinds: Collection[str] | None = None
+        self,
+        from_revision: int,
+        *,
+        kinds: Collection[str] | None = None,
+        upto: int | None = None,
     ) -> builtins.list[WatchEvent]:
         """Every change with revision > from_revision, oldest first, without blocking; with
         `kinds`, only the changes to objects of those kinds (the others are not even decoded,
-        which matters when most changes are Events nobody watches). Raises Expired when
-        history that old has been compacted away."""
+        which matters when most changes are Events nobody watches); with `upto`, only those
+        up to that revision (a reader far behind catches up in bounded steps). Raises Expired
+        when history that old has been compacted away."""
         ...
 
     def wait(self, revision: int, timeout: float) -> bool:

@@ -153,7 +153,11 @@ class MemoryStore:
             del self._history[: -self._history_limit]
 
     def watch(
-        self, from_revision: int, *, kinds: Collection[str] | None = None
+        self,
+        from_revision: int,
+        *,
+        kinds: Collection[str] | None = None,
+        upto: int | None = None,
     ) -> builtins.list[WatchEvent]:
         with self._lock:
             if from_revision >= self._revision:
@@ -162,7 +166,8 @@ class MemoryStore:
             if from_revision + 1 < oldest:
                 raise expired(from_revision, oldest)
             start = from_revision + 1 - oldest
-            changes = self._history[start:]
+            end = None if upto is None else max(start, upto + 1 - oldest)
+            changes = self._history[start:end]
         if kinds is not None:
             wanted = frozenset(kinds)
             changes = [change for change in changes if change[2].kind in wanted]

@@ -371,19 +371,25 @@ class SqliteStore:
     # -- watching ------------------------------------------------------------------------------
 
     def watch(
-        self, from_revision: int, *, kinds: Collection[str] | None = None
+        self,
+        from_revision: int,
+        *,
+        kinds: Collection[str] | None = None,
+        upto: int | None = None,
     ) -> builtins.list[WatchEvent]:
         with self._lock:
             cache = self._cache
             kept = None if cache is None else cache.changes_since(from_revision)
         if kept is not None:
+            if upto is not None:
+                kept = [change for change in kept if change.revision <= upto]
             rows = [
                 (revision, change, *key, text)
                 for revision, change, key, text in kept
                 if kinds is None or key.kind in kinds
             ]
         else:
-            rows = self._read_changes(from_revision, kinds)
+            rows = self._read_changes(from_revision, kinds, upto)
         objects = decode_all(row[-1] for row in rows)
         return [
             WatchEvent(_EVENT_TYPES[change], revision, ObjectKey(kind, ns, name), obj)
@@ -391,9 +397,11 @@ class SqliteStore:
         ]
 
     def _read_changes(
-        self, from_revision: int, kinds: Collection[str] | None
+        self, from_revision: int, kinds: Collection[str] | None, upto: int | None
     ) -> builtins.list[Any]:
-        query, params = sql.changes_query(from_revision, None if kinds is None else sorted(kinds))
+        query, params = sql.changes_query(
+            from_revision, None if kinds is None else sorted(kinds), upto
+        )
         with self._lock, self._snapshot():
             compacted = self._compacted()
             if from_revision < compacted:

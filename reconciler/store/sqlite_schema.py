@@ -88,10 +88,16 @@ SET_META = (
 )
 
 
-def changes_query(from_revision: int, kinds: list[str] | None) -> tuple[str, list[Any]]:
-    """The SELECT of a watch: every change after a revision, oldest first, maybe of some kinds."""
+def changes_query(
+    from_revision: int, kinds: list[str] | None, upto: int | None = None
+) -> tuple[str, list[Any]]:
+    """The SELECT of a watch: every change after a revision, oldest first, maybe of some kinds,
+    maybe only up to a revision."""
     sql = CHANGES
     params: list[Any] = [from_revision]
+    if upto is not None:
+        sql += " AND revision <= ?"
+        params.append(upto)
     if kinds is not None:
         sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
         params += kinds

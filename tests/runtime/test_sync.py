@@ -279,6 +279,27 @@ def test_the_cluster_acting_on_managed_objects_is_not_drift(cluster: Cluster, fo
     assert syncer.check_drift() is None
 
 
+def test_a_drift_check_far_behind_catches_up_in_steps_and_finds_the_drift(
+    cluster: Cluster, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reconciler.runtime.sync.LOOK_SPAN", 2)
+    syncer = syncer_for(cluster, folder)
+    syncer.sync_all(Trigger.INITIAL)
+    assert len(running_pods(cluster)) == 3
+    live = cluster.api.get(RC_KEY)
+    live["spec"]["replicas"] = 6
+    cluster.api.update(live)
+    reports = [syncer.check_drift()]
+    while syncer.behind:
+        reports.append(syncer.check_drift())
+
+    found = [d for report in reports if report is not None for d in report.drift]
+    assert len(reports) > 1
+    assert [(d.key, d.healed) for d in found] == [(RC_KEY, True)]
+    assert cluster.api.get(RC_KEY)["spec"]["replicas"] == 3
+    assert syncer.check_drift() is None and not syncer.behind
+
+
 def test_a_resync_catches_an_edit_whose_event_was_missed(cluster: Cluster, folder: Path) -> None:
     syncer = syncer_for(cluster, folder)
     syncer.sync_all(Trigger.INITIAL)

@@ -334,6 +334,23 @@ def test_a_watch_of_some_kinds_sees_only_their_changes_in_order(store: Store) ->
     assert [e.revision for e in store.watch(1, kinds=["Event"])] == [2]
 
 
+def test_a_watch_up_to_a_revision_sees_only_the_changes_up_to_it(store: Store) -> None:
+    for name in ("a", "b", "c", "d"):
+        store.create(pod(name))
+    store.create({"kind": "Event", "metadata": {"name": "e", "namespace": "default"}})
+
+    assert [e.revision for e in store.watch(1, upto=3)] == [2, 3]
+    assert [e.revision for e in store.watch(0, upto=9)] == [1, 2, 3, 4, 5]
+    assert [e.revision for e in store.watch(3, upto=5, kinds={"Pod"})] == [4]
+    assert store.watch(2, upto=2) == []
+    assert store.watch(3, upto=1) == []
+    with store.transaction():  # inside a write transaction too (the SQLite store's own cache)
+        start = store.revision()
+        store.create(pod("f"))
+        store.create(pod("g"))
+        assert [e.key.name for e in store.watch(start, upto=start + 1)] == ["f"]
+
+
 def test_a_watch_from_the_current_revision_or_later_is_empty(store: Store) -> None:
     assert store.watch(0) == []
     store.create(pod("a"))
