@@ -87,7 +87,10 @@ class Daemon:
         """Run until stopped. Raises FolderLost when DIR cannot be watched at start, and
         StoreError when another daemon holds the state folder."""
         folder_identity(self.root)
-        with DaemonLock(state_home(), folder=self.root), open_cluster(open_store()) as cluster:
+        with (
+            DaemonLock(state_home(), folder=self.root),
+            open_cluster(open_store(long_lived=True)) as cluster,
+        ):
             folder = ManifestFolder(self.root, display=str(self.options.folder))
             self._relevant = folder.relevant
             syncer = Syncer(

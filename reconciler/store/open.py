@@ -16,20 +16,23 @@ from reconciler.store.sqlite import SqliteStore
 MEMORY = ":memory:"
 
 
-def open_store(url_or_path: str | Path | None = None) -> Store:
+def open_store(url_or_path: str | Path | None = None, *, long_lived: bool = False) -> Store:
     """None: the default SQLite file under the state folder; ":memory:": a fresh in-memory store;
-    `sqlite:///abs/path` or a plain path: that SQLite file (created on first use)."""
+    `sqlite:///abs/path` or a plain path: that SQLite file (created on first use).
+
+    `long_lived` (the daemon): a SQLite file's log is checkpointed on a thread of its own, not
+    by the process's commits (store/sqlite_checkpoint.py says why)."""
     if url_or_path is None:
-        return SqliteStore(default_db_path())
+        return SqliteStore(default_db_path(), background_checkpoints=long_lived)
     if isinstance(url_or_path, Path):
-        return SqliteStore(url_or_path)
+        return SqliteStore(url_or_path, background_checkpoints=long_lived)
     if url_or_path == MEMORY:
         return MemoryStore()
     scheme, separator, rest = url_or_path.partition("://")
     if not separator:
-        return SqliteStore(Path(url_or_path).expanduser())
+        return SqliteStore(Path(url_or_path).expanduser(), background_checkpoints=long_lived)
     if scheme == "sqlite" and rest:
-        return SqliteStore(Path(rest))
+        return SqliteStore(Path(rest), background_checkpoints=long_lived)
     raise StoreError(
         f"unsupported store {url_or_path!r} (use a file path, sqlite:///PATH or {MEMORY})"
     )

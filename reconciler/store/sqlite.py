@@ -47,6 +47,7 @@ from reconciler.store.records import (
     not_found,
     stamped,
 )
+from reconciler.store.sqlite_checkpoint import Checkpointer
 from reconciler.store.transaction_cache import Change, Row, TransactionCache
 
 BUSY_TIMEOUT = 30.0
@@ -68,10 +69,17 @@ the path every watched change takes."""
 
 class SqliteStore:
     """The store contract in one SQLite file; one connection, guarded by a re-entrant lock so
-    that the daemon's threads may share it."""
+    that the daemon's threads may share it. A long-lived process (the daemon) asks for
+    `background_checkpoints`, so that no commit of its own copies the log into the file
+    (store/sqlite_checkpoint.py says why)."""
 
     def __init__(
-        self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT, history: int = HISTORY
+        self,
+        path: str | Path,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT,
+        history: int = HISTORY,
+        background_checkpoints: bool = False,
     ) -> None:
         self.path = Path(path)
         self._busy_timeout = busy_timeout
@@ -80,8 +88,10 @@ class SqliteStore:
         self._committed = threading.Condition()
         self._depth = 0
         self._revision = 0  # meaningful inside a transaction only: read once under the lock
-        self._wrote = False
+        self._written = 0
+        """Bytes of object text the transaction under way wrote (0: it wrote no object)."""
         self._cache: TransactionCache | None = None  # inside a write transaction only
+        self._checkpointer: Checkpointer | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -91,6 +101,12 @@ class SqliteStore:
             raise StoreError(f"cannot open the state store {self.path}: {error}") from error
         try:
             self._prepare()
+            if background_checkpoints:
+                self._execute("PRAGMA wal_autocheckpoint = 0")
+                self._checkpointer = Checkpointer(self.path, busy_timeout=busy_timeout)
+        except (OSError, sqlite3.Error) as error:
+            self._db.close()
+            raise StoreError(f"cannot open the state store {self.path}: {error}") from error
         except BaseException:
             self._db.close()
             raise
@@ -169,7 +185,7 @@ class SqliteStore:
             return False
         try:
             self._execute("BEGIN IMMEDIATE")
-            self._depth, self._wrote = 1, False
+            self._depth, self._written = 1, 0
             self._revision = self._read_revision()
             self._cache = TransactionCache(self._revision)
         except BaseException:
@@ -189,7 +205,7 @@ class SqliteStore:
                 if failed:
                     self._abort()
                     return
-                if self._wrote:
+                if self._written:
                     self._compact()
                 self._execute("COMMIT")
             except BaseException:
@@ -197,7 +213,9 @@ class SqliteStore:
                 raise
             finally:
                 self._depth, self._cache = 0, None
-            if self._wrote:
+            if self._checkpointer is not None:
+                self._checkpointer.committed(self._written)
+            if self._written:
                 with self._committed:
                     self._committed.notify_all()
         finally:
@@ -344,7 +362,8 @@ class SqliteStore:
         if labels != old_labels:
             self._reindex(key, decode(old_labels), decode(labels))
         self._execute(sql.INSERT_CHANGE, (revision, change.value, *key, text))
-        self._revision, self._wrote = revision, True
+        self._revision = revision
+        self._written += len(text)
         if self._cache is not None:
             gone = change is EventType.DELETED
             self._cache.remember(key, None if gone else Row(revision, labels, text))
@@ -466,6 +485,8 @@ class SqliteStore:
         return {str(name): str(value) for name, value in rows if str(name).startswith(prefix)}
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         with self._lock:
             self._db.close()
 

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -19,6 +20,7 @@ from reconciler.errors import AlreadyExists, StoreError
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import parse
 from reconciler.store.sqlite import SqliteStore
+from tests.waiting import wait_for
 
 WRITER = Path(__file__).with_name("writer_process.py")
 DEADLINE = 60.0
@@ -87,6 +89,20 @@ def test_objects_revision_timers_and_meta_survive_reopening(path: Path) -> None:
         assert store.next_due() == 12.5
         assert store.get_meta("clock") == "100.0"
         assert store.create(pod("b"))["metadata"]["resourceVersion"] == "3"
+
+
+def test_a_long_lived_store_still_copies_its_log_into_the_file_and_ends_its_thread(
+    path: Path,
+) -> None:
+    """Its commits leave the log alone (SQLite's own checkpoint is off): its thread copies it."""
+    with closing(SqliteStore(path, background_checkpoints=True)) as store:
+        size = path.stat().st_size
+        for i in range(200):  # 5 MB in small commits, as a busy daemon writes
+            store.create({**pod(f"p{i}", app="x"), "spec": {"note": "x" * 25_000}})
+        wait_for(lambda: path.stat().st_size > size, what="the log copied into the file")
+    assert not [t for t in threading.enumerate() if t.name == "sqlite-checkpoint"]
+    with closing(SqliteStore(path)) as reopened:
+        assert len(reopened.list("Pod", selector=parse("app=x"))) == 200
 
 
 def test_the_file_is_in_wal_mode_with_a_schema_version(store: SqliteStore, path: Path) -> None:
