@@ -19,7 +19,7 @@ import pytest
 from reconciler.errors import AlreadyExists, StoreError
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import parse
-from reconciler.store.sqlite import SqliteStore
+from reconciler.store.sqlite import PAGE_SIZE, SqliteStore
 from tests.waiting import wait_for
 
 WRITER = Path(__file__).with_name("writer_process.py")
@@ -109,6 +109,22 @@ def test_the_file_is_in_wal_mode_with_a_schema_version(store: SqliteStore, path:
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert db.execute("PRAGMA user_version").fetchone() == (1,)
+        assert db.execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,)
+
+
+def test_a_file_made_with_other_pages_keeps_them_and_its_contents(path: Path) -> None:
+    with closing(SqliteStore(path)) as first:
+        first.create(pod("a", app="kubia"))
+    with closing(sqlite3.connect(path)) as db:  # rewrite it with 4 KiB pages
+        db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("VACUUM")
+    with closing(SqliteStore(path)) as reopened:
+        assert reopened.get(ObjectKey("Pod", "default", "a")) is not None
+        reopened.create(pod("b", app="kubia"))
+        assert len(reopened.list("Pod", selector=parse("app=kubia"))) == 2
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (4096,)
 
 
 def test_two_stores_on_one_file_see_each_others_writes_and_share_one_revision(
@@ -206,8 +222,8 @@ def test_a_damaged_store_fails_with_a_clear_error(store: SqliteStore, path: Path
         store.create(pod(f"p{number}", app="x"))
     store.close()  # the last connection folds the WAL into the file
     with path.open("r+b") as file:  # every page but the first (the schema) overwritten
-        file.seek(4096)
-        file.write(b"\xff" * (path.stat().st_size - 4096))
+        file.seek(PAGE_SIZE)
+        file.write(b"\xff" * (path.stat().st_size - PAGE_SIZE))
 
     with closing(SqliteStore(path)) as damaged, pytest.raises(StoreError, match="malformed"):
         damaged.list("Pod")
