@@ -16,11 +16,10 @@ from reconciler.store.sqlite import SqliteStore
 START = 1_700_000_000.0
 
 
-def test_a_repeated_event_is_one_event_whose_count_grows() -> None:
-    clock = VirtualClock(START)
-    api = Api(MemoryStore(), clock, rng=random.Random(5))
+def create_kubia_pod(api: Api) -> Obj:
+    """The default namespace and a kubia pod in it, as stored."""
     api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
-    pod = api.create(
+    return api.create(
         {
             "apiVersion": "v1",
             "kind": "Pod",
@@ -28,6 +27,12 @@ def test_a_repeated_event_is_one_event_whose_count_grows() -> None:
             "spec": {"containers": [{"name": "kubia", "image": "luksa/kubia"}]},
         }
     )
+
+
+def test_a_repeated_event_is_one_event_whose_count_grows() -> None:
+    clock = VirtualClock(START)
+    api = Api(MemoryStore(), clock, rng=random.Random(5))
+    pod = create_kubia_pod(api)
     recorder = EventRecorder(api, "kubelet", host="node-1")
     first = recorder.record(pod, EventType.NORMAL, "Pulling", 'Pulling image "luksa/kubia"')
     clock.advance(5)
@@ -56,17 +61,7 @@ def test_repeats_are_counted_across_transactions_and_processes_of_one_sqlite_fil
         with closing(SqliteStore(tmp_path / "state.db")) as store:
             api = Api(store, clock, rng=random.Random(opening))
             if opening == 0:
-                api.create(
-                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}
-                )
-                pod = api.create(
-                    {
-                        "apiVersion": "v1",
-                        "kind": "Pod",
-                        "metadata": {"name": "kubia"},
-                        "spec": {"containers": [{"name": "kubia", "image": "luksa/kubia"}]},
-                    }
-                )
+                pod = create_kubia_pod(api)
             recorder = EventRecorder(api, "kubelet", host="node-1")
             with store.transaction():
                 recorder.record(pod, EventType.WARNING, "BackOff", "Back-off restarting")

@@ -187,7 +187,8 @@ def test_pods_deleted_and_created_in_the_instant_of_a_reconcile_are_seen_by_it()
     assert "stray" in sim.names() and len(sim.events("SuccessfulCreate")) == 4
 
 
-def test_a_controller_whose_cache_reads_the_store_itself_finds_the_same_pods() -> None:
+def relabelled_pod() -> tuple[Sim, str]:
+    """A converged RC of 3 whose first pod was relabelled out of its selector (not yet seen)."""
     sim = Sim()
     sim.api.create(rc(3))
     sim.run()
@@ -195,6 +196,11 @@ def test_a_controller_whose_cache_reads_the_store_itself_finds_the_same_pods() -
     pod = sim.api.get(ObjectKey("Pod", "default", name))
     pod["metadata"]["labels"] = {"app": "foo"}
     sim.api.update(pod)
+    return sim, name
+
+
+def test_a_controller_whose_cache_reads_the_store_itself_finds_the_same_pods() -> None:
+    sim, name = relabelled_pod()
     revision = sim.store.revision()
     fresh = ReplicationManager(sim.api, kind="ReplicationController", name="fresh")
 
@@ -283,13 +289,7 @@ def test_an_orphan_created_later_is_adopted_and_a_surplus_pod_deleted() -> None:
 
 
 def test_a_relabelled_pod_is_released_and_replaced() -> None:
-    sim = Sim()
-    sim.api.create(rc(3))
-    sim.run()
-    name = sorted(sim.names())[0]
-    pod = sim.api.get(ObjectKey("Pod", "default", name))
-    pod["metadata"]["labels"] = {"app": "foo"}
-    sim.api.update(pod)
+    sim, name = relabelled_pod()
     sim.run()
     released = sim.api.get(ObjectKey("Pod", "default", name))
     assert "ownerReferences" not in released["metadata"]
