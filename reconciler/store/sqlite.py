@@ -62,12 +62,6 @@ small command pays nothing): a busy instant of a big cluster writes in one trans
 than SQLite's default 2 MB holds, and evicted index pages were read again for the next insert
 (500 nodes and 15,000 pods converge about 5 % sooner)."""
 
-PAGE_SIZE = 16 * 1024
-"""Bytes per page of a new file (SQLite's default is 4 KiB). A pod's text is about 2 KB: a 4 KiB
-page held one and wasted the rest, and a big instant's commit and checkpoint wrote and read the
-file a page per system call. 5,000 nodes and 150,000 pods: file 1.85 -> 1.66 GB, system time
-10 -> 7.6 s. An existing file keeps the page size it was made with."""
-
 _EVENT_TYPES = {change.value: change for change in EventType}
 """Stored type text → EventType: a dict lookup, several times cheaper than calling the enum, on
 the path every watched change takes."""
@@ -119,7 +113,7 @@ class SqliteStore:
 
     def _prepare(self) -> None:
         """Switch to WAL and create the schema on first use; refuse files that are not ours."""
-        self._execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before WAL fixes it for a new file
+        self._execute(f"PRAGMA page_size = {sql.PAGE_SIZE}")  # before WAL fixes it for a new file
         self._execute("PRAGMA journal_mode = WAL")
         self._execute("PRAGMA synchronous = NORMAL")
         self._execute(f"PRAGMA cache_size = {-PAGE_CACHE_KIB}")

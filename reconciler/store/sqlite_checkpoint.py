@@ -21,13 +21,12 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from reconciler.store.sqlite_schema import PAGE_SIZE
+
 THRESHOLD = 4 * 1024 * 1024
-"""Bytes written since the last checkpoint that call for the next one: about SQLite's own
-threshold (1,000 pages of 4 KiB). Checkpointing after every small commit instead would sync the
-file twice for each edit of a quiet daemon."""
-PAGE = 4096
-"""What a commit is counted for at least: the count of object text misses what the meta entries
-and timers wrote (the simulation's clock moves with nearly every commit)."""
+"""Bytes written since the last checkpoint that call for the next one (SQLite's own threshold
+is 1,000 pages, 16 MB at our page size). Checkpointing after every small commit instead would
+sync the file twice for each edit of a quiet daemon."""
 INTERVAL = 1.0
 """Seconds between two checkpoints at least, however fast the log grows."""
 
@@ -52,7 +51,9 @@ class Checkpointer:
 
     def committed(self, size: int) -> None:
         """Say that a commit wrote `size` bytes of object text (cheap, never waits)."""
-        self._pending += max(size, PAGE)
+        # A page at least: the count of object text misses what the meta entries and timers
+        # wrote (the simulation's clock moves with nearly every commit).
+        self._pending += max(size, PAGE_SIZE)
         if self._pending >= THRESHOLD:
             self._pending = 0
             self._nudged.set()

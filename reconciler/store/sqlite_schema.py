@@ -13,6 +13,12 @@ from typing import Any
 
 from reconciler.model.selectors import Operator, Selector
 
+PAGE_SIZE = 16 * 1024
+"""Bytes per page of a new file (SQLite's default is 4 KiB). A pod's text is about 2 KB: a 4 KiB
+page held one and wasted the rest, and a big instant's commit and checkpoint wrote and read the
+file a page per system call. 5,000 nodes and 150,000 pods: file 1.85 -> 1.66 GB, system time
+10 -> 7.6 s. An existing file keeps the page size it was made with."""
+
 SCHEMA_VERSION = 1
 """Kept in the file header (`PRAGMA user_version`), so a later release can tell what to migrate
 while the meta table stays entirely the callers'."""

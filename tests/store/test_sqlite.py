@@ -19,7 +19,8 @@ import pytest
 from reconciler.errors import AlreadyExists, StoreError
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import parse
-from reconciler.store.sqlite import PAGE_SIZE, SqliteStore
+from reconciler.store.sqlite import SqliteStore
+from reconciler.store.sqlite_schema import PAGE_SIZE
 from tests.waiting import wait_for
 
 WRITER = Path(__file__).with_name("writer_process.py")
