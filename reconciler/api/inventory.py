@@ -12,6 +12,9 @@ the same name is not touched; readers check the uid, so an entry whose object we
 harmless, and prune forgets it once no file declares the object. One entry per object keeps an
 apply's bookkeeping proportional to what it applied, whatever the size of the source.
 
+Files written before this layout kept one JSON value per source (`inventory/<source id>`); it is
+moved into per-object entries the first time the source's inventory is read or written.
+
 A source id names what was applied: for `apply -f PATH…` it is `source_id_for(paths)` (the
 absolute, resolved paths, sorted, joined with the OS path separator, `-` for stdin), so
 `apply -f manifests/` and `apply -f ./manifests` share one inventory; the GitOps daemon uses the
@@ -21,6 +24,7 @@ anything itself.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -59,7 +63,7 @@ def source_id_for(paths: Iterable[str | os.PathLike[str]]) -> str:
 def load(store: Store, source_id: str) -> Inventory:
     """The source's whole inventory (empty when it never applied anything), in one range read:
     for prune and status, which look at every object; an apply of some files never needs it."""
-    prefix = _prefix(source_id)
+    prefix = _migrated(store, source_id)
     objects = {
         ObjectKey.parse(name[len(prefix) :]): uid for name, uid in store.meta_items(prefix).items()
     }
@@ -68,7 +72,7 @@ def load(store: Store, source_id: str) -> Inventory:
 
 def uid_of(store: Store, source_id: str, key: ObjectKey) -> str | None:
     """The uid the source applied `key` with, or None when it is not in the inventory."""
-    return store.get_meta(_prefix(source_id) + str(key)) or None
+    return store.get_meta(_migrated(store, source_id) + str(key)) or None
 
 
 def record(
@@ -80,8 +84,8 @@ def record(
 ) -> None:
     """Note objects the source applied (key → uid) and forget removed ones, in one transaction
     (the caller's, if any): a write per change, none for the rest of the inventory."""
-    prefix = _prefix(source_id)
     with store.transaction():
+        prefix = _migrated(store, source_id)
         for key in removed:
             store.set_meta(prefix + str(key), "")
         for key, uid in applied.items():
@@ -90,3 +94,24 @@ def record(
 
 def _prefix(source_id: str) -> str:
     return f"{META_PREFIX}{len(source_id)}:{source_id}/"
+
+
+def _migrated(store: Store, source_id: str) -> str:
+    """The prefix of the source's entries, once a whole-source value of an older file (its key
+    never begins with a digit, as a source id is an absolute path or `-`) is moved into them.
+    An entry already written in the new layout wins over the old value's (an empty one counts as
+    none, as everywhere in meta)."""
+    prefix, legacy = _prefix(source_id), META_PREFIX + source_id
+    text = store.get_meta(legacy)
+    if not text:
+        return prefix
+    try:
+        objects = json.loads(text).get("objects", {})
+    except (ValueError, AttributeError):  # unreadable: nothing can be recovered from it
+        objects = {}
+    with store.transaction():
+        for key, uid in objects.items():
+            if not store.get_meta(prefix + key):
+                store.set_meta(prefix + key, uid)
+        store.set_meta(legacy, "")
+    return prefix

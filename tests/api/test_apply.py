@@ -365,6 +365,22 @@ def test_a_source_whose_id_extends_another_keeps_an_inventory_of_its_own(api: Ap
     assert inventory.uid_of(api.store, SOURCE_ID, svc_key()) is None
 
 
+def test_an_inventory_kept_as_one_value_by_an_older_release_is_read_and_moved(api: Api) -> None:
+    run(api, rc(), svc())
+    owned = inventory.load(api.store, SOURCE_ID)
+    for key in owned.objects:  # back to the layout of files written before per-object entries
+        api.store.set_meta(f"inventory/{len(SOURCE_ID)}:{SOURCE_ID}/{key}", "")
+    objects = {str(key): uid for key, uid in owned.objects.items()}
+    old = json.dumps({"source": SOURCE_ID, "objects": objects}, sort_keys=True)
+    api.store.set_meta(f"inventory/{SOURCE_ID}", old)
+
+    assert inventory.uid_of(api.store, SOURCE_ID, svc_key()) == owned.objects[svc_key()]
+    assert api.store.get_meta(f"inventory/{SOURCE_ID}") == ""
+    report = run(api, rc(), prune=True)
+    assert lines(report) == ["replicationcontroller/kubia unchanged", "service/kubia-http pruned"]
+    assert inventory.load(api.store, SOURCE_ID).keys() == [rc_key()]
+
+
 def test_prune_forgets_an_object_deleted_by_hand_once_no_file_declares_it(api: Api) -> None:
     run(api, rc(), svc())
     api.delete(svc_key())
