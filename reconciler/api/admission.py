@@ -30,7 +30,6 @@ from reconciler.api.metadata import controller_of
 from reconciler.errors import Invalid
 from reconciler.model.keys import Obj
 from reconciler.model.kinds import BY_KIND
-from reconciler.source.validate import validate_object
 
 
 def admit(obj: Obj) -> None:
@@ -38,6 +37,10 @@ def admit(obj: Obj) -> None:
     info = BY_KIND.get(str(obj.get("kind", "")))
     if info is None or info.schema is None or controller_of(obj) is not None:
         return
+    # Imported at the first object to check: a command that only reads (`get`) never needs
+    # validation's modules (about 10 ms of its start-up).
+    from reconciler.source.validate import validate_object
+
     problems = [d.message for d in validate_object(obj) if d.is_error]
     if not problems:
         return
