@@ -4,8 +4,13 @@
 watcher reports) call `SourceCache.load`. In process, a file whose size, mtime, inode and ctime
 are unchanged is not even opened; a file whose bytes hash the same as last time is not parsed
 again. Optionally, an on-disk store keyed by path and content hash (under the state home) lets
-a new process skip parsing and per-document checks for files it has seen before, so a second
-`reconciler validate` over an unchanged folder costs little more than reading the files.
+a new process skip parsing and per-document checks for files it has seen before.
+
+A load has two phases: `read` finds the files and reads each one far enough to know its content
+(its digest), `load_reading` turns that `Reading` into documents and diagnostics, from the
+caches or by parsing. `summarize_paths` stops after the first when the reading's fingerprint
+names a run it remembers, so a second `reconciler validate` over an unchanged folder costs
+little more than reading the files.
 
 The cache stores whatever a `Checker` says about each document (the validator's per-document
 rules) next to the parse result, so it must be told, through `salt`, anything that would change
@@ -19,14 +24,14 @@ import marshal
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from reconciler.collector import collector_paused
-from reconciler.source.diagnostics import Diagnostic, Severity, error
+from reconciler.source.diagnostics import Diagnostic, error
 from reconciler.source.document import Document, FieldPath, Positions, Span
 from reconciler.source.files import MAX_FILE_BYTES, TOO_LARGE, SourceFile, collect
+from reconciler.source.marshalled import read_value, write_value
 from reconciler.source.parallel import parse_all
 
 Checker = Callable[[Document], Sequence[Diagnostic]]
@@ -34,11 +39,15 @@ Checker = Callable[[Document], Sequence[Diagnostic]]
 
 CACHE_FILE = "source-cache.marshal"
 MAX_DISK_ENTRIES = 20_000
-_FORMAT = 1
+_FORMAT = 2
 
 
-@dataclass(frozen=True, slots=True)
-class FileEntry:
+# The records below are NamedTuples rather than frozen dataclasses: a process that answers
+# from the memo of summaries does little more than import this module and make one record per
+# file, and a frozen dataclass costs several times as much to define and to make.
+
+
+class FileEntry(NamedTuple):
     """One file as last read: its objects and every per-file and per-document diagnostic."""
 
     display: str
@@ -49,16 +58,15 @@ class FileEntry:
     """size, mtime_ns, inode, ctime_ns when read from a file; None for stdin and failures."""
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """The result of one `load`: every file in order, and what changed since the last load."""
 
     files: tuple[FileEntry, ...]
     problems: tuple[Diagnostic, ...] = ()
     """Arguments that name nothing (a missing path)."""
-    changed: frozenset[str] = field(default_factory=frozenset)
+    changed: frozenset[str] = frozenset()
     """Files (as displayed) that are new or whose content changed since the previous load."""
-    removed: frozenset[str] = field(default_factory=frozenset)
+    removed: frozenset[str] = frozenset()
     """Files the previous load had and this one has not."""
     parsed: int = 0
     """How many files had to be parsed (missed both caches)."""
@@ -73,6 +81,21 @@ class Snapshot:
         for entry in self.files:
             found.extend(entry.diagnostics)
         return found
+
+
+class Reading(NamedTuple):
+    """The first phase of a load: every file in order, read far enough to know its content
+    (an entry the in-process cache still holds, or the file's bytes and their digest), and the
+    arguments that name nothing. `SourceCache.load_reading` finishes it."""
+
+    files: tuple[FileEntry | _Miss, ...]
+    problems: tuple[Diagnostic, ...]
+
+    def fingerprint(self) -> str:
+        """A digest of what the load's result depends on: each file's name and content digest,
+        in order, and the problems. Two readings with the same fingerprint load the same."""
+        contents = [(read.display, read.digest) for read in self.files]
+        return _digest(marshal.dumps((contents, [str(problem) for problem in self.problems])))
 
 
 class SourceCache:
@@ -97,37 +120,56 @@ class SourceCache:
 
     def load(self, arguments: Sequence[str]) -> Snapshot:
         """Read the files PATH arguments name (files, folders, `-`), reusing what is unchanged."""
-        files, problems = collect(arguments)
-        return self.load_files(files, problems=problems)
+        return self.load_reading(self.read(arguments))
 
     def load_files(
         self, files: Sequence[SourceFile], *, problems: Iterable[Diagnostic] = ()
     ) -> Snapshot:
         """Read exactly these files; the daemon passes the files of its folder."""
-        # One burst of allocation (the disk store decoded, documents built or parsed, workers'
-        # results unpickled) that forms almost no cycles: with the collector running, its
-        # passes over the young objects cost 10 ms of a 2,000-file load served from the disk
-        # store and 70 ms of one parsed from scratch. Forked workers inherit the pause.
-        with collector_paused():
-            return self._load_files(files, problems)
+        return self.load_reading(self.read_files(files, problems=problems))
 
-    def _load_files(self, files: Sequence[SourceFile], problems: Iterable[Diagnostic]) -> Snapshot:
-        reads = [self._read(source, self._entries.get(source.display)) for source in files]
+    def read(self, arguments: Sequence[str]) -> Reading:
+        """The first phase of `load`: find the files PATH arguments name and read each one the
+        in-process cache cannot vouch for (stdin included)."""
+        files, problems = collect(arguments)
+        return self.read_files(files, problems=problems)
+
+    def read_files(
+        self, files: Sequence[SourceFile], *, problems: Iterable[Diagnostic] = ()
+    ) -> Reading:
+        """The first phase of `load_files`."""
+        # Both phases are one burst of allocation (the files' bytes, the disk store decoded,
+        # documents built or parsed, workers' results unpickled) that forms almost no cycles:
+        # with the collector running, its passes over the young objects cost 10 ms of a
+        # 2,000-file load served from the disk store and 70 ms of one parsed from scratch.
+        # Forked workers inherit the pause.
+        with collector_paused():
+            reads = [self._read(source, self._entries.get(source.display)) for source in files]
+        return Reading(tuple(reads), tuple(problems))
+
+    def load_reading(self, reading: Reading) -> Snapshot:
+        """The second phase of a load: each file's documents and diagnostics from the caches or
+        by parsing it; the reading becomes what the in-process cache holds."""
+        with collector_paused():
+            return self._load_reading(reading)
+
+    def _load_reading(self, reading: Reading) -> Snapshot:
+        reads = [self._lookup(read) if isinstance(read, _Miss) else read for read in reading.files]
         misses = [read for read in reads if isinstance(read, _Miss)]
         parsed = iter(self._parse_all(misses))
         entries: list[FileEntry] = []
         changed: set[str] = set()
-        for source, read in zip(files, reads, strict=True):
+        for read in reads:
             entry = self._remember(read, next(parsed)) if isinstance(read, _Miss) else read
-            previous = self._entries.get(source.display)
+            previous = self._entries.get(entry.display)
             if previous is None or previous.digest != entry.digest:
-                changed.add(source.display)
+                changed.add(entry.display)
             entries.append(entry)
         removed = frozenset(self._entries) - {entry.display for entry in entries}
         self._entries = {entry.display: entry for entry in entries}
         if self._disk is not None:
             self._disk.save()
-        return Snapshot(tuple(entries), tuple(problems), frozenset(changed), removed, len(misses))
+        return Snapshot(tuple(entries), reading.problems, frozenset(changed), removed, len(misses))
 
     def forget(self, displays: Iterable[str]) -> None:
         """Drop files from the in-process cache, so the next load re-reads them (the watcher
@@ -136,11 +178,12 @@ class SourceCache:
             self._entries.pop(display, None)
 
     def _read(self, source: SourceFile, previous: FileEntry | None) -> FileEntry | _Miss:
-        """The file's entry when a cache has it, else what it takes to parse it."""
+        """The file's entry when the in-process cache has it, else its bytes."""
         display = source.display
         if source.path is None:
             stream = self._stdin or sys.stdin.buffer
-            return self._lookup(display, stream.read(MAX_FILE_BYTES + 1), None)
+            data = stream.read(MAX_FILE_BYTES + 1)
+            return _Miss(display, data, _digest(data), None)
         try:
             info = os.stat(source.path)
         except OSError as exc:
@@ -155,19 +198,18 @@ class SourceCache:
             data = _read_bytes(source.path, info.st_size)
         except OSError as exc:
             return _unreadable(display, exc)
-        if previous is not None and previous.digest == _digest(data):
-            return _restat(previous, stat)
-        return self._lookup(display, data, stat)
-
-    def _lookup(
-        self, display: str, data: bytes, stat: tuple[int, int, int, int] | None
-    ) -> FileEntry | _Miss:
         digest = _digest(data)
-        if self._disk is not None:
-            cached = self._disk.get(display, digest)
-            if cached is not None:
-                return FileEntry(display, digest, cached[0], cached[1], stat)
+        if previous is not None and previous.digest == digest:
+            return _restat(previous, stat)
         return _Miss(display, data, digest, stat)
+
+    def _lookup(self, miss: _Miss) -> FileEntry | _Miss:
+        """The file's entry when the disk store has it, else the miss, to be parsed."""
+        if self._disk is not None:
+            cached = self._disk.get(miss.display, miss.digest)
+            if cached is not None:
+                return FileEntry(miss.display, miss.digest, cached[0], cached[1], miss.stat)
+        return miss
 
     def _parse_all(
         self, misses: Sequence[_Miss]
@@ -202,9 +244,9 @@ class SourceCache:
         return entry
 
 
-@dataclass(frozen=True, slots=True)
-class _Miss:
-    """A file no cache knows: its bytes, to be parsed."""
+class _Miss(NamedTuple):
+    """A file the in-process cache does not know: its bytes, to be found in the disk store or
+    parsed."""
 
     display: str
     data: bytes
@@ -212,15 +254,22 @@ class _Miss:
     stat: tuple[int, int, int, int] | None
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+"""Asked once: `getattr` with a default that is used costs an AttributeError per call."""
+
+
 def _read_bytes(path: str | os.PathLike[str], size: int) -> bytes:
     """A file's bytes, read straight from the descriptor in one call of the size its stat gave
-    (`Path.read_bytes` goes through a buffered reader and cost twice as much), then to the end
-    in case it grew meanwhile."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    (`Path.read_bytes` goes through a buffered reader and cost twice as much). Only a call that
+    brings other than `size` bytes (the file changed meanwhile, or its file system answers in
+    parts) is followed by more, to the end: asking every file for its end once more cost a
+    tenth of reading a folder."""
+    descriptor = os.open(path, _READ_FLAGS)
     try:
         parts = [os.read(descriptor, size + 1)]
-        while parts[-1]:
-            parts.append(os.read(descriptor, 65_536))
+        if len(parts[0]) != size:
+            while parts[-1]:
+                parts.append(os.read(descriptor, 65_536))
     finally:
         os.close(descriptor)
     return b"".join(parts)
@@ -236,20 +285,20 @@ def _restat(entry: FileEntry, stat: tuple[int, int, int, int]) -> FileEntry:
 
 
 def _unreadable(display: str, exc: OSError) -> FileEntry:
+    """A file that could not be read; the reason stands in for its digest, so that a reading's
+    fingerprint tells one failure from another."""
     reason = exc.strerror or str(exc)
-    return FileEntry(display, "", (), (error(display, 0, 0, f"cannot read: {reason}"),))
+    problem = error(display, 0, 0, f"cannot read: {reason}")
+    return FileEntry(display, f"unreadable:{reason}", (), (problem,))
 
 
 # --- on disk -----------------------------------------------------------------------------------
 
 
 class _DiskStore:
-    """Parse-and-check results by (path, content hash) in one marshal file.
-
-    marshal, not pickle: it only holds plain values (no code runs on load) and is the fastest
-    format Python has for them. Anything unreadable (corrupt, truncated, another version) is an
-    empty cache; writing is best effort, atomic (write aside, then rename), and happens only
-    when something new was parsed. Past `MAX_DISK_ENTRIES` the oldest entries are dropped.
+    """Parse-and-check results by (path, content hash) in one marshal file (`marshalled.py`:
+    anything unreadable is an empty store). Written only when something new was parsed. Past
+    `MAX_DISK_ENTRIES` the oldest entries are dropped.
     """
 
     def __init__(self, path: Path, salt: str) -> None:
@@ -261,14 +310,8 @@ class _DiskStore:
 
     def _all(self) -> dict[tuple[str, str], Any]:
         if self._entries is None:
-            self._entries = {}
-            try:
-                # One read, then loads: marshal.load on a file reads in small pieces (2x slower).
-                salt, entries = marshal.loads(self.path.read_bytes())
-                if salt == self.salt and isinstance(entries, dict):
-                    self._entries = entries
-            except (OSError, EOFError, ValueError, TypeError):
-                pass
+            entries = read_value(self.path, self.salt)
+            self._entries = entries if isinstance(entries, dict) else {}
         return self._entries
 
     def get(
@@ -279,12 +322,10 @@ class _DiskStore:
             return None
         try:
             documents = tuple(
-                Document(path, index, obj, _LazyPositions(blob), item)
-                for path, index, obj, blob, item in raw[0]
+                Document(path, index, obj, _LazyPositions(blob, root), item)
+                for path, index, obj, blob, root, item in raw[0]
             )
-            diagnostics = tuple(
-                Diagnostic(d[0], d[1], d[2], Severity(d[3]), *d[4:]) for d in raw[1]
-            )
+            diagnostics = tuple(Diagnostic.from_plain(plain) for plain in raw[1])
         except (TypeError, ValueError, IndexError):
             return None
         self._used.add((display, digest))
@@ -292,12 +333,10 @@ class _DiskStore:
 
     def put(self, display: str, digest: str, entry: FileEntry) -> None:
         documents = tuple(
-            (d.path, d.index, d.obj, _positions_blob(d.positions), d.item) for d in entry.documents
+            (d.path, d.index, d.obj, _positions_blob(d.positions), d.positions.get(()), d.item)
+            for d in entry.documents
         )
-        diagnostics = tuple(
-            (d.path, d.line, d.column, str(d.severity), d.message, d.object, d.field)
-            for d in entry.diagnostics
-        )
+        diagnostics = tuple(diagnostic.plain() for diagnostic in entry.diagnostics)
         self._all()[(display, digest)] = (documents, diagnostics)
         self._used.add((display, digest))
         self._dirty = True
@@ -311,25 +350,21 @@ class _DiskStore:
             room = max(0, MAX_DISK_ENTRIES - len(self._used))
             kept = [*others[len(others) - room :], *self._used] if room else list(self._used)
             entries = {key: entries[key] for key in kept}
-        aside = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(aside, "wb") as stream:
-                marshal.dump((self.salt, entries), stream)
-            os.replace(aside, self.path)
+        if write_value(self.path, self.salt, entries):
             self._dirty = False
-        except (OSError, ValueError):
-            aside.unlink(missing_ok=True)
 
 
 class _LazyPositions(Mapping[FieldPath, Span]):
     """A document's positions, decoded from the disk store only when first asked for: a valid
-    folder never needs them, and they are most of what the store holds."""
+    folder never needs them, and they are most of what the store holds. The root's span (the
+    document's own line and column, which every listing of objects shows) is kept beside them,
+    so asking for it decodes nothing."""
 
-    __slots__ = ("_blob", "_positions")
+    __slots__ = ("_blob", "_positions", "_root")
 
-    def __init__(self, blob: bytes) -> None:
+    def __init__(self, blob: bytes, root: Span | None) -> None:
         self._blob = blob
+        self._root = root
         self._positions: dict[FieldPath, Span] | None = None
 
     def _decoded(self) -> dict[FieldPath, Span]:
@@ -338,6 +373,8 @@ class _LazyPositions(Mapping[FieldPath, Span]):
         return self._positions
 
     def __getitem__(self, path: FieldPath) -> Span:
+        if path == () and self._root is not None:
+            return self._root
         return self._decoded()[path]
 
     def __iter__(self) -> Iterator[FieldPath]:

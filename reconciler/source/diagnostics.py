@@ -8,7 +8,7 @@ and linters use so that editors can jump to the spot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -51,6 +51,18 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    def plain(self) -> tuple[str, int, int, str, str, str, str]:
+        """The diagnostic as plain values, for the caches' marshal files (`from_plain` reverses
+        it)."""
+        severity = str(self.severity)
+        return (self.path, self.line, self.column, severity, self.message, self.object, self.field)
+
+    @staticmethod
+    def from_plain(plain: Sequence[Any]) -> Diagnostic:
+        """A diagnostic from `plain()`'s values (ValueError or TypeError when they are not)."""
+        path, line, column, severity, message, obj, field = plain
+        return Diagnostic(path, line, column, Severity(severity), message, obj, field)
 
     def to_json(self) -> dict[str, Any]:
         """The machine form printed by `-o json`."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -48,10 +47,11 @@ def is_manifest_name(name: str) -> bool:
     return name.lower().endswith(SUFFIXES) and not name.startswith(".") and not is_editor_temp(name)
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     """A file to read: `path` None means standard input; `display` is how messages name it.
-    A folder's walk gives plain strings (a `Path` per file cost more than reading the file)."""
+    A folder's walk gives plain strings (a `Path` per file cost more than reading the file).
+    A NamedTuple, like `Found`: one is made per file, and a frozen dataclass costs more to
+    define at start-up and to make."""
 
     path: str | os.PathLike[str] | None
     display: str
@@ -152,6 +152,7 @@ class ManifestTree:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError:
             return  # unreadable or vanished meanwhile: nothing to read there
+        real_prefix = os.path.join(real_folder, "")  # once, not an os.path.join per file
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -163,7 +164,7 @@ class ManifestTree:
                 if not self._inside(real):
                     continue
             else:
-                real = os.path.join(real_folder, name)
+                real = real_prefix + name
             try:
                 is_folder = entry.is_dir()
                 is_file = not is_folder and entry.is_file()

@@ -11,13 +11,12 @@ reads files.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 IGNORE_FILE = ".reconcilerignore"
 
 
-@dataclass(frozen=True, slots=True)
-class _Rule:
+class _Rule(NamedTuple):
     pattern: re.Pattern[str]
     negated: bool
     directories_only: bool

@@ -11,7 +11,6 @@ treats `field: null` like an absent field (`creationTimestamp: null` in `kubectl
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,29 +45,13 @@ def _schema_dir() -> Path:
 
 
 @functools.cache
-def _schema_texts() -> dict[str, bytes]:
-    """Every schema file's bytes by name, read once per process."""
+def _schemas() -> dict[str, Any]:
+    """Every schema file by name, read and parsed once per process."""
     return {
-        entry.name: entry.read_bytes()
+        entry.name: json.loads(entry.read_bytes())
         for entry in _schema_dir().iterdir()
         if entry.name.endswith(".json")
     }
-
-
-@functools.cache
-def _schemas() -> dict[str, Any]:
-    """Every schema file by name, parsed once per process."""
-    return {name: json.loads(text) for name, text in _schema_texts().items()}
-
-
-@functools.cache
-def schema_digest() -> str:
-    """A fingerprint of the schema files, so cached validation results die with a change."""
-    digest = hashlib.blake2b(digest_size=16)
-    for name, text in sorted(_schema_texts().items()):
-        digest.update(name.encode())
-        digest.update(text)
-    return digest.hexdigest()
 
 
 @functools.cache

@@ -1,7 +1,8 @@
 """Validation: every document checked against its kind's schema and rules, then the folder as a
 whole (no object declared twice).
 
-The CLI's `validate` calls `validate_paths`; `apply` and the daemon use the same function (or a
+The CLI's `validate` calls `summarize_paths`, which answers a run over unchanged files from a
+memo of its `Summary` (`summary.py`); `apply` and the daemon use `validate_paths` (or a
 long-lived `new_cache()`) to get the objects and their diagnostics; the api calls
 `validate_object` for objects that come from no file. Per document, the checks run in order:
 identity (apiVersion and kind), schema (`schema.py`, the one jsonschema user), rules
@@ -11,6 +12,7 @@ module decides nothing about exit codes or printing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,35 +20,24 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from reconciler import __version__
+from reconciler.collector import collector_paused
 from reconciler.model.keys import Obj
 from reconciler.model.kinds import BY_KIND
-from reconciler.source.cache import SourceCache
-from reconciler.source.diagnostics import Diagnostic, FieldProblem, Severity, error
+from reconciler.source.cache import Snapshot, SourceCache
+from reconciler.source.diagnostics import Diagnostic, FieldProblem, error
 from reconciler.source.document import Document, render_field
-from reconciler.source.schema import schema_digest
+from reconciler.source.summary import MEMO_FILE, Findings, ObjectSummary, Summary, SummaryMemo
 
 DEFAULT_NAMESPACE = "default"
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(Findings):
     """What a validation run found: the objects read and every problem, in file order."""
 
     files: int
     documents: tuple[Document, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
-
-    @property
-    def valid(self) -> bool:
-        return self.errors == 0
 
 
 def object_label(obj: Obj) -> str:
@@ -134,7 +125,52 @@ def validate_paths(
     """Read and validate the files PATH arguments name (files, folders recursively, `-`), on
     `workers` processes when there are many (see `SourceCache`)."""
     cache = cache or new_cache(disk=disk, stdin=stdin, workers=workers)
-    snapshot = cache.load(paths)
+    return _report(paths, cache.load(paths))
+
+
+def summarize_paths(
+    paths: Sequence[str], *, disk: Path | None, workers: int, stdin: BinaryIO | None = None
+) -> Summary:
+    """`validate_paths`, summarized. With `disk`, a run whose arguments, files (names and
+    contents) and program are those of one of the last runs is answered from the memo there
+    after reading the files, without loading any file's results."""
+    cache = new_cache(disk=disk, stdin=stdin, workers=workers)
+    reading = cache.read(paths)
+    memo = SummaryMemo(disk / MEMO_FILE) if disk is not None else None
+    key = (_salt(), tuple(paths), reading.fingerprint())
+    summary = memo.get(key) if memo is not None else None
+    if summary is None:
+        snapshot = cache.load_reading(reading)
+        with collector_paused():  # another burst of allocation without cycles (see the cache)
+            summary = summarize(_report(paths, snapshot))
+        if memo is not None:
+            memo.put(key, summary)
+    return summary
+
+
+def summarize(report: Report) -> Summary:
+    """A report without its documents: what `validate` prints of each object."""
+    objects = []
+    for document in report.documents:
+        obj = document.obj
+        meta: dict[str, Any] = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
+        objects.append(
+            ObjectSummary(
+                object_label(obj),
+                obj.get("apiVersion"),
+                obj.get("kind"),
+                meta.get("namespace"),
+                meta.get("name"),
+                document.path,
+                document.line,
+                document.column,
+            )
+        )
+    return Summary(report.files, tuple(objects), report.diagnostics)
+
+
+def _report(paths: Sequence[str], snapshot: Snapshot) -> Report:
+    """The snapshot's documents and diagnostics plus the checks across files, in file order."""
     documents = snapshot.documents
     diagnostics = snapshot.diagnostics + duplicate_problems(documents)
     if not documents and not any(d.is_error for d in diagnostics):
@@ -172,23 +208,26 @@ def _place(document: Document, problem: FieldProblem, label: str) -> Diagnostic:
     return Diagnostic(document.path, line, column, problem.severity, problem.message, label, field)
 
 
+@functools.cache
 def _salt() -> str:
-    """What cached validation results depend on: the program version, the schemas, and the
-    source of every module that parsing and checking may use (so a development change cannot
-    serve stale results)."""
+    """What cached validation results depend on: the program version and every file that
+    parsing and checking may read (so a development change cannot serve stale results).
+    Computed once per process: the cache and the memo's key both ask."""
     digest = hashlib.blake2b(digest_size=16)
-    for module in salted_modules():
-        digest.update(module.name.encode())
-        digest.update(module.read_bytes())
-    return f"{__version__}:{schema_digest()}:{digest.hexdigest()}"
+    for file in salted_files():
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return f"{__version__}:{digest.hexdigest()}"
 
 
-def salted_modules() -> list[Path]:
-    """The package's top-level, `model` and `source` modules: the layers contract
-    (pyproject.toml) lets `source` import nothing else of the package."""
+def salted_files() -> list[Path]:
+    """The package's top-level, `model` and `source` modules (the layers contract in
+    pyproject.toml lets `source` import nothing else of the package) and the schema files
+    `schema.py` reads."""
     package = Path(__file__).parents[1]
-    return [
+    modules = [
         module
         for folder in (package, package / "model", package / "source")
         for module in sorted(folder.glob("*.py"))
     ]
+    return [*modules, *sorted((package / "schemas").glob("*.json"))]

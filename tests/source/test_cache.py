@@ -148,3 +148,33 @@ def test_a_file_that_vanished_before_reading_is_a_diagnostic(tmp_path: Path) -> 
     assert [str(d) for d in snapshot.diagnostics] == [
         "gone.yaml: error: cannot read: No such file or directory"
     ]
+
+
+def test_a_reading_is_fingerprinted_by_names_and_contents_not_by_stat(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "a")
+    write(tmp_path / "b.yaml", "b")
+
+    def fingerprint() -> str:
+        return SourceCache().read([str(tmp_path)]).fingerprint()
+
+    first = fingerprint()
+    stat = os.stat(tmp_path / "a.yaml")
+    os.utime(tmp_path / "a.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    assert fingerprint() == first
+    write(tmp_path / "a.yaml", "x")  # the same size
+    changed = fingerprint()
+    assert changed != first
+    (tmp_path / "b.yaml").rename(tmp_path / "c.yaml")
+    assert fingerprint() not in (first, changed)
+    missing = SourceCache().read([str(tmp_path), str(tmp_path / "gone")]).fingerprint()
+    assert missing != fingerprint()
+
+
+def test_reading_then_loading_the_reading_is_a_load(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "a")
+    cache = SourceCache()
+    reading = cache.read([str(tmp_path)])
+    assert (len(reading.files), reading.problems) == (1, ())
+    snapshot = cache.load_reading(reading)
+    assert (snapshot.parsed, names(snapshot.documents)) == (1, ["a"])
+    assert cache.load_reading(cache.read([str(tmp_path)])).parsed == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reconciler.source import rules
 from reconciler.source.diagnostics import Severity
-from reconciler.source.validate import salted_modules, validate_object, validate_paths
+from reconciler.source.validate import salted_files, validate_object, validate_paths
 from tests.kubia import rc_yaml
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "manifests"
@@ -163,23 +163,34 @@ def test_an_object_without_a_file_is_validated_without_positions() -> None:
 _IMPORTED = """
 import sys
 from pathlib import Path
-from reconciler.source.validate import validate_paths
-report = validate_paths([sys.argv[1]], disk=Path(sys.argv[2]))
+from reconciler.source.validate import summarize_paths, validate_paths
+validate = summarize_paths if sys.argv[3] == "summary" else validate_paths
+before = set(sys.modules)
+result = validate([sys.argv[1]], disk=Path(sys.argv[2]), workers=1)
 heavy = ("ruamel.yaml", "jsonschema", "reconciler.source.loader", "reconciler.source.rules")
-print(report.valid, [name for name in heavy if name in sys.modules])
+print(result.valid, [name for name in heavy if name in sys.modules])
+print(sorted(set(sys.modules) - before))
 """
+
+
+def imported(state: Path, function: str) -> list[str]:
+    command = [sys.executable, "-c", _IMPORTED, str(EXAMPLE), str(state), function]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()
 
 
 def test_a_folder_served_from_the_disk_cache_needs_neither_parser_nor_checks(
     tmp_path: Path,
 ) -> None:
-    def imported() -> str:
-        command = [sys.executable, "-c", _IMPORTED, str(EXAMPLE), str(tmp_path)]
-        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
-
     cold = "['ruamel.yaml', 'jsonschema', 'reconciler.source.loader', 'reconciler.source.rules']"
-    assert imported() == f"True {cold}\n"
-    assert imported() == "True []\n"
+    assert imported(tmp_path, "report")[0] == f"True {cold}"
+    assert imported(tmp_path, "report")[0] == "True []"
+
+
+def test_a_run_answered_from_the_memo_imports_nothing_more_than_its_own_modules(
+    tmp_path: Path,
+) -> None:
+    imported(tmp_path, "summary")
+    assert imported(tmp_path, "summary") == ["True []", "[]"]
 
 
 _RECONCILER_MODULES = """
@@ -197,4 +208,4 @@ def test_the_cache_salt_covers_every_module_that_parsing_and_checking_import() -
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     imported = {Path(line) for line in output.split()}
     assert Path(rules.__file__) in imported
-    assert imported <= set(salted_modules())
+    assert imported <= set(salted_files())

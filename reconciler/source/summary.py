@@ -1,0 +1,128 @@
+"""What a validation run found, without the documents, and a memo of it between processes.
+
+`reconciler validate` prints a `Summary`: how many files, one `ObjectSummary` per object (what
+`-o json` lists) and the diagnostics. It is plain data, so `SummaryMemo` can keep it in a small
+marshal file of its own (`marshalled.py`) beside the per-file disk store, and a second run over
+an unchanged folder prints it again without loading the per-file store or building a document.
+`validate.summarize_paths` decides the key (everything the summary depends on) and when to ask;
+the memo only keeps the newest `MAX_SUMMARIES` values by key, written on a miss, and reads
+anything unreadable, corrupt or of another format as empty.
+"""
+
+from __future__ import annotations
+
+import marshal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from reconciler.source.diagnostics import Diagnostic, Severity
+from reconciler.source.marshalled import read_value, write_value
+
+MEMO_FILE = "validate-summaries.marshal"
+MAX_SUMMARIES = 16
+"""Enough for a few folders and argument lists used in turn; each holds a whole run's objects."""
+_FORMAT = "summaries:1"
+
+MemoKey = tuple[str, tuple[str, ...], str]
+"""What a summary depends on: the validation salt, the PATH arguments, the reading's
+fingerprint."""
+
+
+class Findings:
+    """Counts that `Report` and `Summary` share, from their diagnostics."""
+
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+
+class ObjectSummary(NamedTuple):
+    """One object as `validate -o json` lists it. The identifying fields are whatever the file
+    holds there (any YAML value, or None when absent), since invalid objects are listed too."""
+
+    label: str
+    """As kubectl names it (`replicationcontroller/kubia`), "" for an unknown kind."""
+    api_version: Any
+    kind: Any
+    namespace: Any
+    name: Any
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Summary(Findings):
+    """A validation run as printed: files read, objects found, and every problem in order."""
+
+    files: int
+    objects: tuple[ObjectSummary, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    def plain(self) -> tuple[int, tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]:
+        """The summary as plain values (`from_plain` reverses it)."""
+        objects = tuple(tuple(row) for row in self.objects)
+        return self.files, objects, tuple(d.plain() for d in self.diagnostics)
+
+    @staticmethod
+    def from_plain(plain: Any) -> Summary:
+        """A summary from `plain()`'s values (ValueError or TypeError when they are not)."""
+        files, objects, diagnostics = plain
+        if not isinstance(files, int):
+            raise TypeError("files is not a count")
+        return Summary(
+            files,
+            tuple(ObjectSummary(*row) for row in objects),
+            tuple(Diagnostic.from_plain(d) for d in diagnostics),
+        )
+
+
+class SummaryMemo:
+    """The newest summaries by key, in one marshal file: (key, marshalled summary) pairs,
+    newest first. Each summary stays marshalled until asked for, so a hit decodes only its own."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: list[tuple[Any, bytes]] | None = None
+
+    def get(self, key: MemoKey) -> Summary | None:
+        """The summary stored under `key`, or None."""
+        for stored, blob in self._all():
+            if stored == key:
+                try:
+                    return Summary.from_plain(marshal.loads(blob))
+                except (EOFError, ValueError, TypeError):
+                    return None
+        return None
+
+    def put(self, key: MemoKey, summary: Summary) -> None:
+        """Store a summary as the newest, dropping the oldest past `MAX_SUMMARIES` (best
+        effort: a summary that cannot be written is simply not remembered)."""
+        try:
+            blob = marshal.dumps(summary.plain())
+        except ValueError:  # a value marshal cannot hold: nothing to remember
+            return
+        older = [(stored, old) for stored, old in self._all() if stored != key]
+        self._entries = [(key, blob), *older][:MAX_SUMMARIES]
+        write_value(self.path, _FORMAT, tuple(self._entries))
+
+    def _all(self) -> list[tuple[Any, bytes]]:
+        if self._entries is None:
+            value = read_value(self.path, _FORMAT)
+            well_formed = isinstance(value, tuple) and all(
+                isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], bytes)
+                for entry in value
+            )
+            self._entries = list(value) if well_formed else []
+        return self._entries
