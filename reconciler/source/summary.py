@@ -4,9 +4,11 @@
 `-o json` lists) and the diagnostics. It is plain data, so `SummaryMemo` can keep it in a small
 marshal file of its own (`marshalled.py`) beside the per-file disk store, and a second run over
 an unchanged folder prints it again without loading the per-file store or building a document.
-`validate.summarize_paths` decides the key (everything the summary depends on) and when to ask;
-the memo only keeps the newest `MAX_SUMMARIES` values by key, written on a miss, and reads
-anything unreadable, corrupt or of another format as empty.
+`validate.summarize_paths` decides the keys (everything the summary depends on) and when to ask:
+by the files' contents (`Reading.fingerprint`), or, without reading them, by their stat
+(`cache.stat_fingerprint`) once they have been unchanged for a while. The memo only keeps the
+newest `MAX_SUMMARIES` values, written on a miss, and reads anything unreadable, corrupt or of
+another format as empty.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from reconciler.source.marshalled import read_value, write_value
 MEMO_FILE = "validate-summaries.marshal"
 MAX_SUMMARIES = 16
 """Enough for a few folders and argument lists used in turn; each holds a whole run's objects."""
-_FORMAT = "summaries:1"
+MEMO_FORMAT = "summaries:2"
+"""The memo file's header (`marshalled.py`): another one reads as an empty memo."""
 
 MemoKey = tuple[str, tuple[str, ...], str]
-"""What a summary depends on: the validation salt, the PATH arguments, the reading's
-fingerprint."""
+"""What a summary depends on: the validation salt, the PATH arguments, and a fingerprint of the
+files (of their contents, or of their stat)."""
 
 
 class Findings:
@@ -89,39 +92,48 @@ class Summary(Findings):
 
 
 class SummaryMemo:
-    """The newest summaries by key, in one marshal file: (key, marshalled summary) pairs,
-    newest first. Each summary stays marshalled until asked for, so a hit decodes only its own."""
+    """The newest summaries, in one marshal file: (key, unchanged key or None, marshalled
+    summary), newest first. `key` names the files by content; `unchanged`, when set, by the stat
+    that vouched for that content. Each summary stays marshalled until asked for, so a hit
+    decodes only its own."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._entries: list[tuple[Any, bytes]] | None = None
+        self._entries: list[tuple[Any, Any, bytes]] | None = None
 
     def get(self, key: MemoKey) -> Summary | None:
-        """The summary stored under `key`, or None."""
-        for stored, blob in self._all():
-            if stored == key:
-                try:
-                    return Summary.from_plain(marshal.loads(blob))
-                except (EOFError, ValueError, TypeError):
-                    return None
-        return None
+        """The summary stored under `key` (by content), or None."""
+        return self._find(0, key)
 
-    def put(self, key: MemoKey, summary: Summary) -> None:
+    def get_unchanged(self, unchanged: MemoKey) -> Summary | None:
+        """The summary whose files had exactly this stat (see `cache.stat_fingerprint`)."""
+        return self._find(1, unchanged)
+
+    def put(self, key: MemoKey, summary: Summary, *, unchanged: MemoKey | None) -> None:
         """Store a summary as the newest, dropping the oldest past `MAX_SUMMARIES` (best
         effort: a summary that cannot be written is simply not remembered)."""
         try:
             blob = marshal.dumps(summary.plain())
         except ValueError:  # a value marshal cannot hold: nothing to remember
             return
-        older = [(stored, old) for stored, old in self._all() if stored != key]
-        self._entries = [(key, blob), *older][:MAX_SUMMARIES]
-        write_value(self.path, _FORMAT, tuple(self._entries))
+        older = [entry for entry in self._all() if entry[0] != key]
+        self._entries = [(key, unchanged, blob), *older][:MAX_SUMMARIES]
+        write_value(self.path, MEMO_FORMAT, tuple(self._entries))
 
-    def _all(self) -> list[tuple[Any, bytes]]:
+    def _find(self, field: int, wanted: MemoKey) -> Summary | None:
+        for entry in self._all():
+            if entry[field] == wanted:
+                try:
+                    return Summary.from_plain(marshal.loads(entry[2]))
+                except (EOFError, ValueError, TypeError):
+                    return None
+        return None
+
+    def _all(self) -> list[tuple[Any, Any, bytes]]:
         if self._entries is None:
-            value = read_value(self.path, _FORMAT)
+            value = read_value(self.path, MEMO_FORMAT)
             well_formed = isinstance(value, tuple) and all(
-                isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], bytes)
+                isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[2], bytes)
                 for entry in value
             )
             self._entries = list(value) if well_formed else []

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from reconciler import __version__
+from reconciler.clock import Clock, RealClock
 from reconciler.collector import collector_paused
 from reconciler.model.keys import Obj
 from reconciler.model.kinds import BY_KIND
-from reconciler.source.cache import Snapshot, SourceCache
+from reconciler.source.cache import Snapshot, SourceCache, stat_fingerprint
 from reconciler.source.diagnostics import Diagnostic, FieldProblem, error
 from reconciler.source.document import Document, render_field
+from reconciler.source.files import collect
 from reconciler.source.summary import MEMO_FILE, Findings, ObjectSummary, Summary, SummaryMemo
 
 DEFAULT_NAMESPACE = "default"
@@ -129,22 +131,40 @@ def validate_paths(
 
 
 def summarize_paths(
-    paths: Sequence[str], *, disk: Path | None, workers: int, stdin: BinaryIO | None = None
+    paths: Sequence[str],
+    *,
+    disk: Path | None,
+    workers: int,
+    stdin: BinaryIO | None = None,
+    clock: Clock | None = None,
 ) -> Summary:
-    """`validate_paths`, summarized. With `disk`, a run whose arguments, files (names and
-    contents) and program are those of one of the last runs is answered from the memo there
-    after reading the files, without loading any file's results."""
-    cache = new_cache(disk=disk, stdin=stdin, workers=workers)
-    reading = cache.read(paths)
+    """`validate_paths`, summarized. With `disk`, a run whose arguments, files and program are
+    those of one of the last runs is answered from the memo there: by the files' stat alone when
+    none changed in the last second before the run that stored it and this one (so without
+    reading them), else after reading them, by their contents; either way without loading any
+    file's results. `clock` tells the time the files' last changes are compared with."""
+    files, problems = collect(paths)
     memo = SummaryMemo(disk / MEMO_FILE) if disk is not None else None
+    unchanged = None
+    if memo is not None:
+        now = (clock or RealClock()).now()
+        stat = stat_fingerprint(files, problems, taken_at=int(now * 1e9))
+        unchanged = None if stat is None else (_salt(), tuple(paths), stat)
+        summary = None if unchanged is None else memo.get_unchanged(unchanged)
+        if summary is not None:
+            return summary
+    cache = new_cache(disk=disk, stdin=stdin, workers=workers)
+    reading = cache.read_files(files, problems=problems)
     key = (_salt(), tuple(paths), reading.fingerprint())
     summary = memo.get(key) if memo is not None else None
     if summary is None:
         snapshot = cache.load_reading(reading)
         with collector_paused():  # another burst of allocation without cycles (see the cache)
             summary = summarize(_report(paths, snapshot))
-        if memo is not None:
-            memo.put(key, summary)
+    elif unchanged is None:  # remembered, and nothing new to say about its files
+        return summary
+    if memo is not None:
+        memo.put(key, summary, unchanged=unchanged)
     return summary
 
 

@@ -8,11 +8,14 @@ import io
 import os
 from pathlib import Path
 
+from reconciler.clock import VirtualClock
 from reconciler.source.cache import CACHE_FILE
 from reconciler.source.diagnostics import error
+from reconciler.source.marshalled import read_value
 from reconciler.source.summary import (
     MAX_SUMMARIES,
     MEMO_FILE,
+    MEMO_FORMAT,
     ObjectSummary,
     Summary,
     SummaryMemo,
@@ -136,7 +139,7 @@ def some_summary(files: int) -> Summary:
 
 def test_a_summary_kept_under_one_salt_is_not_found_under_another(tmp_path: Path) -> None:
     memo = SummaryMemo(tmp_path / MEMO_FILE)
-    memo.put(("salt-1", ("m",), "fingerprint"), some_summary(1))
+    memo.put(("salt-1", ("m",), "fingerprint"), some_summary(1), unchanged=None)
     again = SummaryMemo(tmp_path / MEMO_FILE)
     assert again.get(("salt-1", ("m",), "fingerprint")) == some_summary(1)
     assert again.get(("salt-2", ("m",), "fingerprint")) is None
@@ -145,8 +148,43 @@ def test_a_summary_kept_under_one_salt_is_not_found_under_another(tmp_path: Path
 def test_the_memo_keeps_only_the_newest_summaries(tmp_path: Path) -> None:
     memo = SummaryMemo(tmp_path / MEMO_FILE)
     for files in range(MAX_SUMMARIES + 1):
-        memo.put(("salt", ("m",), str(files)), some_summary(files))
+        memo.put(("salt", ("m",), str(files)), some_summary(files), unchanged=None)
     again = SummaryMemo(tmp_path / MEMO_FILE)
     assert again.get(("salt", ("m",), "0")) is None
     assert again.get(("salt", ("m",), "1")) == some_summary(1)
     assert again.get(("salt", ("m",), str(MAX_SUMMARIES))) == some_summary(MAX_SUMMARIES)
+
+
+def test_files_settled_since_the_last_run_are_answered_by_their_stat(tmp_path: Path) -> None:
+    root = folder_with_findings(tmp_path / "m")
+    state = tmp_path / "state"
+    settled = max(os.stat(path).st_ctime_ns for path in root.iterdir()) / 1e9 + 2
+    later = VirtualClock(settled)
+    first = summarize_paths([str(root)], disk=state, workers=1, clock=later)
+    assert first == fresh(root)
+    # The entry the run stored names the files' stat too: a different summary stored under that
+    # stat (and another content) is what a run trusting the stat answers.
+    (key, unchanged, _), *_ = read_value(state / MEMO_FILE, MEMO_FORMAT)
+    assert unchanged is not None
+    SummaryMemo(state / MEMO_FILE).put((*key[:2], "other"), some_summary(9), unchanged=unchanged)
+    assert summarize_paths([str(root)], disk=state, workers=1, clock=later) == some_summary(9)
+    # Told a time when the files had only just changed, a run reads them: their contents name
+    # the summary of the first run.
+    just_now = VirtualClock(settled - 2)
+    assert summarize_paths([str(root)], disk=state, workers=1, clock=just_now) == first
+
+
+def test_a_file_changed_since_the_last_run_is_read_although_the_rest_are_settled(
+    tmp_path: Path,
+) -> None:
+    root = folder_with_findings(tmp_path / "m")
+    state = tmp_path / "state"
+    settled = max(os.stat(path).st_ctime_ns for path in root.iterdir()) / 1e9 + 2
+    summarize_paths([str(root)], disk=state, workers=1, clock=VirtualClock(settled))
+    broken = root / "broken.yaml"
+    times = os.stat(broken)
+    broken.write_text(rc_yaml("three"))  # fixed: now the same object as rc.yaml, a duplicate
+    os.utime(broken, ns=(times.st_atime_ns, times.st_mtime_ns))
+    changed = max(os.stat(path).st_ctime_ns for path in root.iterdir()) / 1e9 + 2
+    again = summarize_paths([str(root)], disk=state, workers=1, clock=VirtualClock(changed))
+    assert again == fresh(root)
