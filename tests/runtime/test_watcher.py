@@ -12,7 +12,7 @@ import pytest
 
 from reconciler.clock import monotonic
 from reconciler.runtime.folder import ManifestFolder
-from reconciler.runtime.watcher import Batch, FolderLost, FolderWatcher
+from reconciler.runtime.watcher import MAX_DELAY, Batch, FolderLost, FolderWatcher
 from tests.waiting import wait_for
 
 DEADLINE = 10.0
@@ -119,13 +119,16 @@ def test_a_file_moved_out_of_the_folder_is_reported_without_delay(
 
 
 def test_a_flood_of_a_thousand_writes_is_one_batch(folder: Path, watcher: FolderWatcher) -> None:
+    started = monotonic()
     for index in range(1000):
         (folder / f"rc-{index:04}.yaml").write_text(f"index: {index}\n")
+    writing = monotonic() - started
 
     batches = [next_batch(watcher), *drain(watcher)]
 
     assert sum(len(b.paths) for b in batches) == 1000
-    assert len(batches) <= 2  # one, unless writing took longer than MAX_DELAY
+    # One, and one more per MAX_DELAY the writing itself took (a loaded machine writes slowly).
+    assert len(batches) <= 2 + int(writing / MAX_DELAY)
 
 
 # watchdog may register a new folder's watch twice when it races with the folder's own event.
