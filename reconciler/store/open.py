@@ -22,17 +22,22 @@ def open_store(url_or_path: str | Path | None = None, *, long_lived: bool = Fals
 
     `long_lived` (the daemon): a SQLite file's log is checkpointed on a thread of its own, not
     by the process's commits (store/sqlite_checkpoint.py says why)."""
-    if url_or_path is None:
-        return SqliteStore(default_db_path(), background_checkpoints=long_lived)
-    if isinstance(url_or_path, Path):
-        return SqliteStore(url_or_path, background_checkpoints=long_lived)
     if url_or_path == MEMORY:
         return MemoryStore()
+    return SqliteStore(_sqlite_path(url_or_path), background_checkpoints=long_lived)
+
+
+def _sqlite_path(url_or_path: str | Path | None) -> Path:
+    """The SQLite file a store argument names."""
+    if url_or_path is None:
+        return default_db_path()
+    if isinstance(url_or_path, Path):
+        return url_or_path
     scheme, separator, rest = url_or_path.partition("://")
     if not separator:
-        return SqliteStore(Path(url_or_path).expanduser(), background_checkpoints=long_lived)
+        return Path(url_or_path).expanduser()
     if scheme == "sqlite" and rest:
-        return SqliteStore(Path(rest), background_checkpoints=long_lived)
+        return Path(rest)
     raise StoreError(
         f"unsupported store {url_or_path!r} (use a file path, sqlite:///PATH or {MEMORY})"
     )
