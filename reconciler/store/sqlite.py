@@ -13,7 +13,8 @@ values or keys (`app=x`, `env in (a,b)`, `tier`) are answered from a labels inde
 `get pods -l app=x` reads the matching rows only.
 
 The file's layout and every statement are in store/sqlite_schema.py, the per-transaction read
-cache in store/transaction_cache.py. This is the only module that imports sqlite3; its errors
+cache in store/transaction_cache.py, the writes a transaction holds back to send in batches in
+store/held_writes.py. This is the only module that imports sqlite3; its errors
 leave as StoreError. It stores and indexes what it is given and interprets nothing beyond kind,
 namespace, name and labels.
 """
@@ -37,6 +38,7 @@ from reconciler.model.selectors import EVERYTHING, Selector
 from reconciler.store import sqlite_schema as sql
 from reconciler.store.base import EventType, WatchEvent
 from reconciler.store.codec import decode
+from reconciler.store.held_writes import HeldWrites
 from reconciler.store.records import (
     HISTORY,
     already_exists,
@@ -91,6 +93,11 @@ class SqliteStore:
         self._written = 0
         """Bytes of object text the transaction under way wrote (0: it wrote no object)."""
         self._cache: TransactionCache | None = None  # inside a write transaction only
+        self._held = HeldWrites()  # empty outside a write transaction
+        self._spoiled: StoreError | None = None
+        """Why held writes could not be sent: the transaction under way runs no further
+        statement and rolls back when it ends (SQLite may have rolled it back already, and
+        what followed would be committed on its own)."""
         self._checkpointer: Checkpointer | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +168,8 @@ class SqliteStore:
             raise self._failure(error) from error
 
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> builtins.list[Any]:
+        if self._spoiled is not None:
+            raise self._spoiled
         try:
             return self._cursor.execute(statement, params).fetchall()
         except sqlite3.Error as error:
@@ -186,6 +195,9 @@ class SqliteStore:
         """Take the lock and join the transaction under way, or begin one (True)."""
         self._lock.acquire()
         if self._depth:  # nested: the outer transaction commits or rolls back
+            if self._spoiled is not None:
+                self._lock.release()
+                raise self._spoiled
             self._depth += 1
             return False
         try:
@@ -210,6 +222,9 @@ class SqliteStore:
                 if failed:
                     self._abort()
                     return
+                self._send_held()
+                if self._spoiled is not None:
+                    raise self._spoiled
                 if self._written:
                     self._compact()
                 self._execute("COMMIT")
@@ -217,7 +232,8 @@ class SqliteStore:
                 self._abort()
                 raise
             finally:
-                self._depth, self._cache = 0, None
+                self._depth, self._cache, self._spoiled = 0, None, None
+                self._held.clear()
             if self._checkpointer is not None:
                 self._checkpointer.committed(self._written)
             if self._written:
@@ -245,6 +261,23 @@ class SqliteStore:
         with contextlib.suppress(sqlite3.Error):
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
+
+    def _send_held(self) -> None:
+        """Run the held writes (see HeldWrites), in batches. Should SQLite fail, the
+        transaction is spoiled: it rolls back when it ends, whatever its caller does."""
+        held = self._held
+        if not held:
+            return
+        updates = [(revision, labels, *key) for key, (revision, labels) in held.updates.items()]
+        try:
+            self._execute_many(sql.INSERT_CHANGE, held.changes)
+            self._execute_many(sql.UPDATE_OBJECT, updates)
+            self._execute_many(sql.SET_META, held.meta.items())
+        except StoreError as failure:
+            self._spoiled = failure
+            raise
+        finally:
+            held.clear()
 
     def _read_revision(self) -> int:
         return int(self._rows(sql.REVISION)[0][0])
@@ -278,13 +311,17 @@ class SqliteStore:
 
     def get(self, key: ObjectKey) -> Obj | None:
         with self._lock:
-            cache = self._cache
-            row = cache.objects.get(key) if cache is not None else None
-            if cache is None or key not in cache.objects or (row is not None and not row.text):
-                rows = self._rows(sql.OBJECT, key)
-                row = Row(*rows[0]) if rows else None
-                if cache is not None:
-                    cache.remember(key, row)
+            held = self._held.rows
+            if key in held:
+                row = held[key]
+            else:
+                cache = self._cache
+                row = cache.objects.get(key) if cache is not None else None
+                if cache is None or key not in cache.objects or (row is not None and not row.text):
+                    rows = self._rows(sql.OBJECT, key)
+                    row = Row(*rows[0]) if rows else None
+                    if cache is not None:
+                        cache.remember(key, row)
         return None if row is None or row.text is None else decode(row.text)
 
     def list(
@@ -292,6 +329,7 @@ class SqliteStore:
     ) -> builtins.list[Obj]:
         query, params = sql.list_query(kind, namespace, selector)
         with self._lock:
+            self._send_held()
             rows = self._rows(query, params)
         if not selector.empty:
             rows = [row for row in rows if selector.matches(decode(row[0]))]
@@ -333,6 +371,9 @@ class SqliteStore:
 
     def _find(self, key: ObjectKey) -> Row | None:
         """The object's row, inside the write transaction (so through its cache)."""
+        held = self._held.rows
+        if key in held:
+            return held[key]
         cache = self._cache
         if cache is not None and key in cache.objects:
             return cache.objects[key]
@@ -357,22 +398,28 @@ class SqliteStore:
         stored, text = stamped(obj, revision)
         labels = encode_labels(obj)
         old_labels = "{}" if current is None else current.labels
+        held = self._held
+        gone = change is EventType.DELETED
         if current is None:
             self._insert_object(key, revision, labels)
-        elif change is EventType.DELETED:
+        elif gone:
             labels = "{}"
             self._execute(sql.DELETE_OBJECT, key)
+            held.updates.pop(key, None)
         else:
-            self._execute(sql.UPDATE_OBJECT, (revision, labels, *key))
+            held.updates[key] = (revision, labels)
         if labels != old_labels:
             self._reindex(key, decode(old_labels), decode(labels))
-        self._execute(sql.INSERT_CHANGE, (revision, change.value, *key, text))
+        held.changes.append((revision, change.value, *key, text))
+        row = None if gone else Row(revision, labels, text)
+        held.rows[key] = row
         self._revision = revision
         self._written += len(text)
         if self._cache is not None:
-            gone = change is EventType.DELETED
-            self._cache.remember(key, None if gone else Row(revision, labels, text))
+            self._cache.remember(key, row)
             self._cache.wrote(Change(revision, change.value, key, text))
+        if held.full:
+            self._send_held()
         return stored
 
     def _insert_object(self, key: ObjectKey, revision: int, labels: str) -> None:
@@ -427,6 +474,7 @@ class SqliteStore:
             from_revision, None if kinds is None else sorted(kinds), upto
         )
         with self._lock, self._snapshot():
+            self._send_held()
             compacted = self._compacted()
             if from_revision < compacted:
                 raise expired(from_revision, compacted + 1)
@@ -463,6 +511,8 @@ class SqliteStore:
 
     def get_meta(self, name: str) -> str | None:
         with self._lock:
+            if name in self._held.meta:
+                return self._held.meta[name]
             cache = self._cache
             if cache is not None and name in cache.meta:
                 return cache.meta[name]
@@ -474,18 +524,16 @@ class SqliteStore:
 
     def set_meta(self, name: str, value: str) -> None:
         with self.transaction():
-            try:
-                self._execute(sql.SET_META, (name, value))
-            except StoreError:
-                if self._cache is not None:
-                    self._cache.meta.pop(name, None)
-                raise
+            self._held.meta[name] = value
             if self._cache is not None:
                 self._cache.meta[name] = value
+            if self._held.full:
+                self._send_held()
 
     def meta_items(self, prefix: str) -> dict[str, str]:
         query, params = sql.meta_items_query(prefix)
         with self._lock:
+            self._send_held()
             rows = self._rows(query, params)
         return {str(name): str(value) for name, value in rows if str(name).startswith(prefix)}
 

@@ -331,3 +331,66 @@ def test_watches_inside_a_write_transaction_see_what_the_table_holds(
     with closing(SqliteStore(path)) as other:
         table = [(e.revision, e.type.value, e.key.name) for e in other.watch(later[-1].revision)]
     assert seen == table[:8]
+
+
+def test_held_back_writes_are_seen_by_every_read_of_their_transaction_and_committed(
+    store: SqliteStore, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Change rows, row updates and meta values are sent to SQLite in batches (HeldWrites):
+    every read in between must see them, whether it is answered from what is held, from the
+    read cache or from the table, and the commit must keep exactly what was written."""
+    monkeypatch.setattr("reconciler.store.held_writes.HELD_CHANGES", 3)
+    monkeypatch.setattr("reconciler.store.transaction_cache.CACHED_OBJECTS", 2)
+    a, gone = ObjectKey("Pod", "default", "a"), ObjectKey("Pod", "default", "gone")
+    with store.transaction():
+        store.create(pod("a", app="x"))
+        store.create(pod("gone", app="x"))
+        store.set_meta("ip/a", "10.244.0.2")
+        store.update(pod("a", app="y"))
+        store.delete(gone)
+        for i in range(4):  # evicts the read cache and sends a batch meanwhile
+            store.create(pod(f"p{i}", app="x"))
+        store.update(pod("a", app="z"))
+        store.set_meta("ip/a", "10.244.0.3")
+        inside = store.get(a)
+        assert inside is not None and inside["metadata"]["labels"] == {"app": "z"}
+        assert store.get(gone) is None
+        assert store.get_meta("ip/a") == "10.244.0.3"
+        assert [p["metadata"]["name"] for p in store.list("Pod", selector=parse("app=z"))] == ["a"]
+        assert store.meta_items("ip/") == {"ip/a": "10.244.0.3"}
+        assert [e.type.value for e in store.watch(0, kinds={"Pod"}) if e.key == a] == [
+            "ADDED",
+            "MODIFIED",
+            "MODIFIED",
+        ]
+        revision = store.revision()
+    with closing(SqliteStore(path)) as fresh:
+        again = fresh.get(a)
+        assert again is not None and again["metadata"]["resourceVersion"] == str(revision - 0)
+        assert again["metadata"]["labels"] == {"app": "z"}
+        assert fresh.get(gone) is None
+        assert fresh.get_meta("ip/a") == "10.244.0.3"
+        names = [p["metadata"]["name"] for p in fresh.list("Pod", selector=parse("app=x"))]
+        assert names == ["p0", "p1", "p2", "p3"]
+        assert len(fresh.watch(0)) == revision
+
+
+def test_a_transaction_whose_held_back_writes_failed_rolls_back_whatever_its_caller_does(
+    store: SqliteStore, path: Path
+) -> None:
+    """SQLite refusing a batch (here: the file may not grow) spoils the transaction, even when
+    the read that sent the batch caught the error: it ends in a rollback and a clear error."""
+    store.create(pod("kept"))
+    with closing(sqlite3.connect(path)) as db:
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    store._execute(f"PRAGMA max_page_count = {pages + 1}")
+    with pytest.raises(StoreError, match="full"), store.transaction():
+        for i in range(50):
+            store.create({**pod(f"big{i}"), "data": "x" * 4_000})
+        with pytest.raises(StoreError, match="full"):
+            store.list("Pod")
+        store.create(pod("after"))
+    store._execute(f"PRAGMA max_page_count = {2**30}")
+    assert [p["metadata"]["name"] for p in store.list("Pod")] == ["kept"]
+    store.create(pod("later"))
+    assert [p["metadata"]["name"] for p in store.list("Pod")] == ["kept", "later"]
