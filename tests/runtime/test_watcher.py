@@ -12,7 +12,13 @@ import pytest
 
 from reconciler.clock import monotonic
 from reconciler.runtime.folder import ManifestFolder
-from reconciler.runtime.watcher import MAX_DELAY, Batch, FolderLost, FolderWatcher
+from reconciler.runtime.watcher import (
+    MAX_DELAY,
+    MOVE_PAIRING,
+    Batch,
+    FolderLost,
+    FolderWatcher,
+)
 from tests.waiting import wait_for
 
 DEADLINE = 10.0
@@ -104,18 +110,30 @@ def test_a_rename_is_a_change_of_both_names(folder: Path, watcher: FolderWatcher
     assert next_batch(watcher).paths == {folder / "a.yaml", folder / "b.yaml"}
 
 
-def test_a_file_moved_out_of_the_folder_is_reported_without_delay(
+def test_a_file_moved_out_of_the_folder_is_reported(
     folder: Path, watcher: FolderWatcher, tmp_path: Path
 ) -> None:
     (folder / "a.yaml").write_text("kind: Service\n")
     next_batch(watcher)
 
-    started = monotonic()
     os.rename(folder / "a.yaml", tmp_path / "elsewhere.yaml")
 
     assert next_batch(watcher).paths == {folder / "a.yaml"}
-    # watchdog's own pairing hold would be 0.5 s; ours is tuned down (a loose bound).
-    assert monotonic() - started < 0.45
+
+
+def test_watchdogs_hold_on_half_a_rename_is_tuned_down(watcher: FolderWatcher) -> None:
+    """watchdog holds the "moved from" half of a rename 0.5 s to pair it, which would delay
+    every batch behind a file moved out of the folder; the watcher shortens the hold of
+    whichever class this watchdog release keeps it in (checked as a setting: a timed bound
+    would fail on a loaded machine)."""
+    try:
+        from watchdog.observers.inotify_move_event_grouper import (
+            InotifyMoveEventGrouper as Holder,
+        )
+    except ImportError:
+        from watchdog.observers.inotify_buffer import InotifyBuffer as Holder
+
+    assert Holder.delay == MOVE_PAIRING
 
 
 def test_a_flood_of_a_thousand_writes_is_one_batch(folder: Path, watcher: FolderWatcher) -> None:
