@@ -38,6 +38,9 @@ class HeldWrites:
         self.rows: dict[ObjectKey, Row | None] = {}
         """None: deleted meanwhile."""
         self.meta: dict[str, str] = {}
+        self.dead: list[tuple[int]] = []
+        """Changes older than the compaction mark that held an object's text until this
+        transaction rewrote or deleted the object: compaction has passed them already."""
 
     def __bool__(self) -> bool:
         return bool(self.changes or self.meta)
@@ -51,3 +54,4 @@ class HeldWrites:
         self.updates.clear()
         self.rows.clear()
         self.meta.clear()
+        self.dead.clear()

@@ -55,6 +55,12 @@ from reconciler.store.transaction_cache import Change, Row, TransactionCache
 BUSY_TIMEOUT = 30.0
 """Seconds a writer waits for another process's transaction before giving up."""
 
+COMPACTION_STEP = 10_000
+"""Most revisions one commit's compaction passes over, unless the commit wrote more than half
+as many itself: a daemon's edit that finds history due for compaction then waits tens of
+milliseconds, not the second that forgetting 100,000 changes at once took (the rest is left
+to the commits that follow)."""
+
 POLL_INTERVAL = 0.02
 """How often `wait` looks for writes by other processes (this process's wake it at once)."""
 
@@ -90,6 +96,7 @@ class SqliteStore:
         self._committed = threading.Condition()
         self._depth = 0
         self._revision = 0  # meaningful inside a transaction only: read once under the lock
+        self._began = 0  # the revision when the transaction under way began
         self._written = 0
         """Bytes of object text the transaction under way wrote (0: it wrote no object)."""
         self._cache: TransactionCache | None = None  # inside a write transaction only
@@ -127,6 +134,7 @@ class SqliteStore:
         self._execute(f"PRAGMA page_size = {sql.PAGE_SIZE}")  # before WAL fixes it for a new file
         self._execute("PRAGMA journal_mode = WAL")
         self._execute("PRAGMA synchronous = NORMAL")
+        self._execute("PRAGMA secure_delete = FAST")  # forgotten changes need no zeroing I/O
         self._execute(f"PRAGMA cache_size = {-PAGE_CACHE_KIB}")
         if self._marks() == (sql.APPLICATION_ID, sql.SCHEMA_VERSION):
             return
@@ -203,7 +211,7 @@ class SqliteStore:
         try:
             self._execute("BEGIN IMMEDIATE")
             self._depth, self._written = 1, 0
-            self._revision = self._read_revision()
+            self._revision = self._began = self._read_revision()
             self._cache = TransactionCache(self._revision)
         except BaseException:
             self._abort()
@@ -273,6 +281,7 @@ class SqliteStore:
             self._execute_many(sql.INSERT_CHANGE, held.changes)
             self._execute_many(sql.UPDATE_OBJECT, updates)
             self._execute_many(sql.SET_META, held.meta.items())
+            self._execute_many(sql.DELETE_CHANGE, held.dead)
         except StoreError as failure:
             self._spoiled = failure
             raise
@@ -294,11 +303,14 @@ class SqliteStore:
 
     def _compact(self) -> None:
         """Forget all but the newest `history` changes once twice as many piled up, except
-        those still holding an object's text."""
-        if self._revision - self._compacted() <= 2 * self._history:
+        those still holding an object's text; in steps of COMPACTION_STEP revisions, or of
+        twice what this transaction wrote."""
+        compacted = self._compacted()
+        if self._revision - compacted <= 2 * self._history:
             return
-        horizon = self._revision - self._history
-        self._execute(sql.COMPACT, (horizon,))
+        step = max(COMPACTION_STEP, 2 * (self._revision - self._began))
+        horizon = min(self._revision - self._history, compacted + step)
+        self._execute(sql.COMPACT, (compacted, horizon))
         self._execute(sql.SET_COMPACTED, (horizon,))
         if self._cache is not None:
             self._cache.compacted = horizon
@@ -400,6 +412,8 @@ class SqliteStore:
         old_labels = "{}" if current is None else current.labels
         held = self._held
         gone = change is EventType.DELETED
+        if current is not None and current.revision <= self._compacted():
+            held.dead.append((current.revision,))
         if current is None:
             self._insert_object(key, revision, labels)
         elif gone:

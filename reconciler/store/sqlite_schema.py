@@ -53,8 +53,13 @@ ANY_TABLE = "SELECT 1 FROM sqlite_master"
 REVISION = "SELECT coalesce(max(revision), 0) FROM changes"
 COMPACTED = "SELECT revision FROM compaction"
 COMPACT = (
-    "DELETE FROM changes WHERE revision <= ? AND revision NOT IN (SELECT revision FROM objects)"
+    "DELETE FROM changes WHERE revision > ? AND revision <= ? AND NOT EXISTS ("
+    "SELECT 1 FROM objects AS o WHERE o.kind = changes.kind AND o.namespace = changes.namespace "
+    "AND o.name = changes.name AND o.revision = changes.revision)"
 )
+"""Forget the changes in a range of revisions that no longer hold an object's text: each one
+looked up by the objects table's key, so the cost follows the range, not the table."""
+DELETE_CHANGE = "DELETE FROM changes WHERE revision = ?"
 SET_COMPACTED = "UPDATE compaction SET revision = ?"
 
 OBJECT = (

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import AlreadyExists, StoreError
+from reconciler.errors import AlreadyExists, Expired, StoreError
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import parse
 from reconciler.store.sqlite import SqliteStore
@@ -394,3 +394,54 @@ def test_a_transaction_whose_held_back_writes_failed_rolls_back_whatever_its_cal
     assert [p["metadata"]["name"] for p in store.list("Pod")] == ["kept"]
     store.create(pod("later"))
     assert [p["metadata"]["name"] for p in store.list("Pod")] == ["kept", "later"]
+
+
+def revisions_kept(path: Path) -> list[int]:
+    with closing(sqlite3.connect(path)) as db:
+        return [revision for (revision,) in db.execute("SELECT revision FROM changes")]
+
+
+def test_compaction_forgets_history_in_steps_unless_one_transaction_wrote_more(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit that finds history due for compaction passes over at most COMPACTION_STEP
+    revisions (so a daemon's small edit never waits for 100,000 deletions), or twice what it
+    wrote itself; the commits after it take the rest."""
+    monkeypatch.setattr("reconciler.store.sqlite.COMPACTION_STEP", 2)
+    with closing(SqliteStore(path, history=3)) as store:
+        for number in range(7):
+            store.create(pod(f"p{number}"))
+            store.delete(ObjectKey("Pod", "default", f"p{number}"))
+        # 14 revisions; compaction was due at 7 (0 → 2), 9 (→ 4), 11 (→ 6) and 13 (→ 8).
+        assert revisions_kept(path) == list(range(9, 15))
+        with pytest.raises(Expired, match="too old resource version: 7"):
+            store.watch(7)
+        assert [e.revision for e in store.watch(8)] == list(range(9, 15))
+
+        with store.transaction():
+            for number in range(10):
+                store.create(pod(f"q{number}"))
+        # 10 writes may pass over 20 revisions: all the way to 24 - 3.
+        assert revisions_kept(path) == list(range(15, 25))
+        assert [e.revision for e in store.watch(21)] == [22, 23, 24]
+
+
+def test_a_change_past_the_compaction_mark_is_forgotten_once_its_object_is_rewritten(
+    path: Path,
+) -> None:
+    """Compaction spares a change that still holds an object's text, and does not pass over
+    that revision again: the write that rewrites or deletes the object forgets it."""
+    with closing(SqliteStore(path, history=2)) as store:
+        store.create(pod("old"))
+        store.create(pod("gone"))
+        store.create(pod("busy"))
+        for number in range(4):
+            store.update(pod("busy", n=str(number)))
+        assert revisions_kept(path)[:2] == [1, 2]  # past the mark, holding "old" and "gone"
+
+        store.update(pod("old", app="x"))
+        store.delete(ObjectKey("Pod", "default", "gone"))
+
+        assert 1 not in revisions_kept(path) and 2 not in revisions_kept(path)
+        old = store.get(ObjectKey("Pod", "default", "old"))
+        assert old is not None and old["metadata"]["labels"] == {"app": "x"}
