@@ -20,9 +20,10 @@ class HeldWrites:
     """Change-log rows, object-row updates and meta values written by the transaction under
     way but not yet sent to SQLite.
 
-    A statement run on its own costs SQLite several times what the same statement costs in a
-    batch (`executemany`): between two writes the simulation's own work evicts SQLite's code
-    and pages from the processor's caches. Nobody else can see the file before the commit, so
+    A statement run on its own costs about twice what it costs in a batch (`executemany`):
+    between two writes the simulation's own work evicts SQLite's code and pages from the
+    processor's caches (applying 30,000 pods: 10 µs a statement alone, 5 µs in a batch).
+    Nobody else can see the file before the commit, so
     these writes wait until the transaction commits, a query needs them (a list, a watch that
     reads the table, a prefix of meta) or HELD_CHANGES pile up. The insert of an object's row
     is not held: the objects table's key is what refuses a taken name.
