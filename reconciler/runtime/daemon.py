@@ -1,16 +1,17 @@
 """The GitOps daemon: `reconciler watch DIR` keeps the cluster converged to a folder.
 
-`run_daemon` takes the state folder's daemon lock (runtime/lock.py), opens the cluster, starts
-the folder watcher (runtime/watcher.py) and runs an initial full sync; then, until SIGINT or
-SIGTERM, it syncs each debounced batch of changed files (runtime/sync.py), keeps the simulated
-cluster moving in real time (it advances whenever a timer falls due or someone wrote to the
-store, checking every TICK), looks for drift after every move, and runs a full resync every
-`resync` seconds to catch anything an event missed. A signal only sets a flag: a sync in flight
-completes, the next one does not start. A folder that disappears, turns unreadable or is replaced
-is reported once and looked for again every second while the cluster keeps running; it never
-ends in a crash loop. Each sync is logged (runtime/synclog.py) and recorded in the store for
-`reconciler status`. Everything the daemon knows is in the store or the folder, so a daemon
-killed with SIGKILL and started again resumes where it was: apply is idempotent.
+`run_daemon` takes the state folder's daemon lock (runtime/lock.py), parses the folder (on every
+core: before any thread starts), opens the cluster, starts the folder watcher (runtime/watcher.py)
+and runs an initial full sync; then, until SIGINT or SIGTERM, it syncs each debounced batch of
+changed files (runtime/sync.py), keeps the simulated cluster moving in real time (it advances
+whenever a timer falls due or someone wrote to the store, checking every TICK), looks for drift
+after every move, and runs a full resync every `resync` seconds to catch anything an event
+missed. A signal only sets a flag: a sync in flight completes, the next one does not start. A
+folder that disappears, turns unreadable or is replaced is reported once and looked for again
+every second while the cluster keeps running; it never ends in a crash loop. Each sync is
+logged (runtime/synclog.py) and recorded in the store for `reconciler status`. Everything the
+daemon knows is in the store or the folder, so a daemon killed with SIGKILL and started again
+resumes where it was: apply is idempotent.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from reconciler.runtime.status import record_failure, record_sync, remember_fold
 from reconciler.runtime.sync import Syncer, SyncReport, Trigger
 from reconciler.runtime.synclog import SyncLog
 from reconciler.runtime.watcher import FolderLost, FolderWatcher, Relevance, folder_identity
+from reconciler.source.parallel import workers_available
 from reconciler.store.open import open_store
 from reconciler.store.paths import state_home
 
@@ -87,11 +89,17 @@ class Daemon:
         """Run until stopped. Raises FolderLost when DIR cannot be watched at start, and
         StoreError when another daemon holds the state folder."""
         folder_identity(self.root)
-        with (
-            DaemonLock(state_home(), folder=self.root),
-            open_cluster(open_store(long_lived=True)) as cluster,
-        ):
-            folder = ManifestFolder(self.root, display=str(self.options.folder))
+        with DaemonLock(state_home(), folder=self.root):
+            folder = ManifestFolder(
+                self.root, display=str(self.options.folder), workers=workers_available()
+            )
+            # Parsed now, while this process has no thread but its own (the store's checkpoints
+            # and the watcher start below), so that a big folder is parsed on every core.
+            folder.preload()
+            self._run(folder)
+
+    def _run(self, folder: ManifestFolder) -> None:
+        with open_cluster(open_store(long_lived=True)) as cluster:
             self._relevant = folder.relevant
             syncer = Syncer(
                 cluster.api,

@@ -30,12 +30,17 @@ class ManifestFolder:
     """One folder of manifests, read through the source package's cache."""
 
     def __init__(
-        self, root: Path, *, display: str | None = None, checker: Checker = check_document
+        self,
+        root: Path,
+        *,
+        display: str | None = None,
+        checker: Checker = check_document,
+        workers: int = 1,
     ) -> None:
         self.root = root
         self._tree = ManifestTree(root, display)
         self._checker = checker
-        self._cache = SourceCache(checker=checker)
+        self._cache = SourceCache(checker=checker, workers=workers)
 
     def relevant(self, path: Path, directory: bool) -> bool:
         """Whether a changed path can matter (the watcher's filter): a manifest, a folder that
@@ -75,6 +80,12 @@ class ManifestFolder:
         single = SourceCache(checker=self._checker)
         snapshot = single.load_files([SourceFile(path, self._tree.display(path))])
         return _file_load(path, snapshot.files[0])
+
+    def preload(self) -> None:
+        """Parse every manifest file ahead of the first `load_all`, which still reads each file
+        again and parses those whose bytes changed meanwhile (however soon after this)."""
+        self.load_all()
+        self._cache.recheck_contents()
 
     def load_all(self) -> dict[Path, FileLoad]:
         """Read every manifest file of the folder, reusing what did not change."""

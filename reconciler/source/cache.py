@@ -212,6 +212,12 @@ class SourceCache:
             self._disk.save()
         return Snapshot(tuple(entries), reading.problems, frozenset(changed), removed, len(misses))
 
+    def recheck_contents(self) -> None:
+        """Make the next load read every file again and reuse an entry only when the bytes are
+        the same, whatever the stat says: for a load that must see any write since this one,
+        however close in time (the daemon parses its folder before its watcher starts)."""
+        self._entries = {key: entry._replace(stat=None) for key, entry in self._entries.items()}
+
     def forget(self, displays: Iterable[str]) -> None:
         """Drop files from the in-process cache, so the next load re-reads them (the watcher
         calls this for paths it saw change, in case size and mtime look the same)."""

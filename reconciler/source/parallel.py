@@ -6,14 +6,17 @@ load there. `SourceCache` hands its cache misses to `parse_all`, which splits th
 workers when there are enough to pay for the fork (`MIN_FILES`): forked workers inherit the
 imported modules and the parse function, so they start in milliseconds and receive nothing but
 the index of their slice. Fork is used only on Linux, where it is the cheap and safe start method,
-and only by one-shot commands (the daemon's process has watcher threads, which fork must not
-copy); elsewhere the files are parsed in this process, with the same results in the same order.
+and only while the process has no thread but the one forking (fork copies that one alone, and a
+lock another thread held would stay locked in the workers: the daemon forks before its watcher
+and store threads start); otherwise the files are parsed in this process, with the same results
+in the same order.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -39,8 +42,9 @@ def workers_available() -> int:
 def parse_all(
     items: Sequence[Item], parse: Callable[[Item], Result], *, workers: int
 ) -> list[Result]:
-    """`[parse(item) for item in items]`, on up to `workers` forked processes when it pays."""
-    if workers < 2 or len(items) < MIN_FILES:
+    """`[parse(item) for item in items]`, on up to `workers` forked processes when it pays and
+    this process has one thread."""
+    if workers < 2 or len(items) < MIN_FILES or threading.active_count() > 1:
         return [parse(item) for item in items]
     import multiprocessing  # here: a run with nothing to parse never needs it (~3 ms to import)
 

@@ -80,6 +80,22 @@ def test_forget_makes_the_next_load_read_the_file_again(tmp_path: Path) -> None:
     assert cache.load([str(tmp_path)]).changed == {str(tmp_path / "a.yaml")}
 
 
+def test_after_recheck_contents_files_are_compared_by_their_bytes(tmp_path: Path) -> None:
+    """What the daemon does with the folder it parsed before its watcher started: the next load
+    reads every file, reuses what has the same bytes and parses the rest."""
+    write(tmp_path / "a.yaml", "a")
+    write(tmp_path / "b.yaml", "b")
+    cache = SourceCache()
+    first = cache.load([str(tmp_path)])
+    cache.recheck_contents()
+    write(tmp_path / "b.yaml", "c")  # same size
+    snapshot = cache.load([str(tmp_path)])
+    assert (snapshot.parsed, snapshot.changed) == (1, {str(tmp_path / "b.yaml")})
+    assert snapshot.documents[0] is first.documents[0]
+    assert names(snapshot.documents) == ["a", "c"]
+    assert cache.load([str(tmp_path)]).parsed == 0
+
+
 def test_the_checker_runs_once_per_parsed_document(tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", "a")
     checked: list[str] = []

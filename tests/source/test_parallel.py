@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,19 @@ def test_few_items_are_parsed_in_this_process() -> None:
 def test_one_worker_means_this_process() -> None:
     items = list(range(MIN_FILES * 2))
     assert {pid for _, pid in parse_all(items, with_pid, workers=1)} == {os.getpid()}
+
+
+def test_a_process_with_another_thread_parses_in_itself() -> None:
+    """Fork would copy this thread alone, and any lock the other one held stays locked."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        items = list(range(MIN_FILES * 2))
+        assert {pid for _, pid in parse_all(items, with_pid, workers=2)} == {os.getpid()}
+    finally:
+        release.set()
+        other.join()
 
 
 def summary(report: Report) -> list[tuple[str, int, object]]:
