@@ -96,9 +96,9 @@ class Daemon:
             # Parsed now, while this process has no thread but its own (the store's checkpoints
             # and the watcher start below), so that a big folder is parsed on every core.
             folder.preload()
-            self._run(folder)
+            self._watch(folder)
 
-    def _run(self, folder: ManifestFolder) -> None:
+    def _watch(self, folder: ManifestFolder) -> None:
         with open_cluster(open_store(long_lived=True)) as cluster:
             self._relevant = folder.relevant
             syncer = Syncer(

@@ -141,8 +141,8 @@ def stat_fingerprint(
 
 class SourceCache:
     """Parsed files by path; keep one instance to make repeated loads cheap. Cache misses are
-    parsed on up to `workers` processes (`parallel.py`): one-shot commands pass
-    `workers_available()`, the daemon keeps the default, 1."""
+    parsed on up to `workers` processes (`parallel.py`, which forks only a process with one
+    thread): the commands and the daemon pass `workers_available()`."""
 
     def __init__(
         self,
