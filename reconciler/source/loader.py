@@ -16,6 +16,7 @@ two-document files: about 20,000 documents/s, positions included.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -233,12 +234,17 @@ class _Composer:
         tag = event.tag
         if tag is None:
             # plain style is "" from libyaml and None from the pure-Python parser
-            return event.value if event.style else resolve_plain(event.value)
-        try:
-            return tagged_scalar(tag, event.value)
-        except ValueError as exc:
-            self._flag(line, column, str(exc))
+            value = event.value if event.style else resolve_plain(event.value)
+        else:
+            try:
+                value = tagged_scalar(tag, event.value)
+            except ValueError as exc:
+                self._flag(line, column, str(exc))
+                return None
+        if type(value) is float and not math.isfinite(value):
+            self._flag(line, column, _not_json(event.value, value))
             return None
+        return value
 
     def _mapping(self, path: FieldPath, depth: int) -> dict[str, Any]:
         get = self.get
@@ -341,6 +347,16 @@ class _Composer:
     def _line_column(self, index: int) -> tuple[int, int]:
         line = self.text.count("\n", 0, index) + 1
         return line, index - (self.text.rfind("\n", 0, index) + 1) + 1
+
+
+def _not_json(text: str, value: float) -> str:
+    """kubectl reads a manifest as JSON, which has no NaN or infinity: `.nan` fails the file with
+    `error converting YAML to JSON: json: unsupported value: NaN`. Said here with the way out."""
+    go = "NaN" if math.isnan(value) else "+Inf" if value > 0 else "-Inf"
+    return (
+        f"{text} is not a number JSON can hold (kubectl: json: unsupported value: {go}); "
+        f'quote it ("{text}") if it is meant as text'
+    )
 
 
 def _copy(value: Any) -> Any:

@@ -215,7 +215,7 @@ def _action(action: Action) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         raw = await request.body()
         try:
-            body = json.loads(raw) if raw.strip() else {}
+            body = json.loads(raw, parse_constant=_not_json) if raw.strip() else {}
         except ValueError:
             raise BadRequest("the request body is not valid JSON") from None
         if not isinstance(body, dict):
@@ -225,6 +225,11 @@ def _action(action: Action) -> Callable[[Request], Awaitable[Response]]:
         return JSONResponse(answer)
 
     return endpoint
+
+
+def _not_json(constant: str) -> Any:
+    """Python's json reads NaN and ±Infinity, which JSON (and the API server) has not."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _delete(running: Running, request: Request, body: dict[str, Any]) -> Any:

@@ -238,3 +238,16 @@ def test_a_mapping_used_as_a_key_is_an_error() -> None:
     assert only_error(load("? {a: 1}\n: x\n")) == (
         "m.yaml:1:3: error: a mapping key must be a string, not a mapping"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "go"), [(".nan", "NaN"), (".inf", "+Inf"), ("-.Inf", "-Inf"), ("!!float .NaN", "NaN")]
+)
+def test_nan_and_infinities_are_refused_as_kubectl_refuses_them(text: str, go: str) -> None:
+    result = load(f"kind: A\nlimits:\n  cpu: {text}\n---\nkind: B\nlimits:\n  cpu: '.nan'\n")
+    assert [d.obj["limits"]["cpu"] for d in result.documents] == [".nan"]
+    shown = text.removeprefix("!!float ")
+    assert only_error(result) == (
+        f"m.yaml:3:8: error: {shown} is not a number JSON can hold (kubectl: json: unsupported "
+        f'value: {go}); quote it ("{shown}") if it is meant as text'
+    )

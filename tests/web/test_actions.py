@@ -208,7 +208,13 @@ def test_an_action_body_that_is_no_json_object_is_a_bad_request(client: httpx.Cl
     broken = client.post(
         "/reconciler/v1/delete", content=b"{", headers={"Content-Type": "application/json"}
     )
+    nan = client.post(
+        "/reconciler/v1/scale",
+        content=b'{"name": "kubia", "replicas": NaN}',
+        headers={"Content-Type": "application/json"},
+    )
 
-    assert (answer.status_code, broken.status_code) == (400, 400)
+    assert (answer.status_code, broken.status_code, nan.status_code) == (400, 400, 400)
     assert answer.json()["message"] == "the request body must be a JSON object"
     assert broken.json()["message"] == "the request body is not valid JSON"
+    assert nan.json()["message"] == "the request body is not valid JSON"
