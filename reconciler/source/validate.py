@@ -13,7 +13,7 @@ module decides nothing about exit codes or printing.
 from __future__ import annotations
 
 import functools
-import hashlib
+import marshal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from reconciler.clock import Clock, RealClock
 from reconciler.collector import collector_paused
 from reconciler.model.keys import Obj
 from reconciler.model.kinds import BY_KIND
-from reconciler.source.cache import Snapshot, SourceCache, stat_fingerprint
+from reconciler.source.cache import Snapshot, SourceCache, short_digest, stat_fingerprint
 from reconciler.source.diagnostics import Diagnostic, FieldProblem, error
 from reconciler.source.document import Document, render_field
 from reconciler.source.files import collect
@@ -233,11 +233,8 @@ def _salt() -> str:
     """What cached validation results depend on: the program version and every file that
     parsing and checking may read (so a development change cannot serve stale results).
     Computed once per process: the cache and the memo's key both ask."""
-    digest = hashlib.blake2b(digest_size=16)
-    for file in salted_files():
-        digest.update(file.name.encode())
-        digest.update(file.read_bytes())
-    return f"{__version__}:{digest.hexdigest()}"
+    parts = [part for file in salted_files() for part in (file.name.encode(), file.read_bytes())]
+    return f"{__version__}:{short_digest(marshal.dumps(parts))}"
 
 
 def salted_files() -> list[Path]:
