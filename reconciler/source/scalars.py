@@ -39,7 +39,9 @@ def resolve_plain(text: str) -> Any:
         if _INT.match(plain):
             return _to_int(plain)
         if _FLOAT.match(plain):
-            return float(plain)
+            value = float(plain)
+            # Out of float64's range (`1e999`) Go's ParseFloat fails, so go-yaml keeps the text.
+            return text if math.isinf(value) else value
     return text
 
 

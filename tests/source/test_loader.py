@@ -86,6 +86,7 @@ def test_json_files_parse_with_positions() -> None:
         ("1.5", 1.5),
         ("1e3", 1000.0),
         ("08", 8.0),
+        ("1e999", "1e999"),
         ("2020-01-01", "2020-01-01"),
         ("luksa/kubia", "luksa/kubia"),
         ("8080/TCP", "8080/TCP"),
