@@ -1,17 +1,22 @@
 """JSON Schema checks: each kind's schema from `schemas/`, compiled once, errors in API words.
 
 The validator (`validate.py`) calls `schema_problems` for every object whose kind has a schema;
-this is the only module that uses jsonschema. The schema files ship inside the package
-(`reconciler/schemas` links to the repository's `schemas/`), and the kinds registry names the
-file for each kind. Explicit nulls are dropped before checking, as the API server's decoder
-treats `field: null` like an absent field (`creationTimestamp: null` in `kubectl create
---dry-run -o yaml` output is valid).
+this is the only module that uses jsonschema and fastjsonschema. fastjsonschema turns a schema
+into Python code that checks an object about eight times faster than jsonschema, but it stops at
+the first error and says little about it: so it decides whether an object is valid (nearly all
+are), and jsonschema, which lists every error with its path, explains the others. The schema
+files ship inside the package (`reconciler/schemas` links to the repository's `schemas/`), and
+the kinds registry names the file for each kind. Explicit nulls are dropped before checking, as
+the API server's decoder treats `field: null` like an absent field (`creationTimestamp: null` in
+`kubectl create --dry-run -o yaml` output is valid).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +41,9 @@ _TYPE_NAMES = {
 }
 MESSAGE_KEYWORD = "x-reconciler-message"
 """Schema annotation with the API server's wording for a failed `pattern`."""
+SCHEMA_BASE = "https://reconciler.invalid/schemas/"
+"""Where fastjsonschema is told the schema files live, so that their references between files
+resolve; `_is_valid` serves them from the package (a `.invalid` name never reaches a network)."""
 
 
 def _schema_dir() -> Path:
@@ -74,6 +82,34 @@ def _validator(schema_file: str) -> Draft202012Validator:
     return Draft202012Validator(inlined)
 
 
+@functools.cache
+def _is_valid(schema_file: str) -> Callable[[Any], bool]:
+    """Whether an object passes one kind's schema, by fastjsonschema's code for it (each
+    reference a function of its own)."""
+    import fastjsonschema  # imported here for the same reason as jsonschema
+
+    schemas = copy.deepcopy(_schemas())  # fastjsonschema writes into what it is served
+
+    def served(uri: str) -> Any:
+        return schemas[uri.removeprefix(SCHEMA_BASE)]
+
+    check = fastjsonschema.compile(
+        {**schemas[schema_file], "$id": SCHEMA_BASE + schema_file},
+        handlers={"https": served},
+        use_default=False,  # check the object, never fill in its defaults
+        detailed_exceptions=False,
+    )
+
+    def is_valid(obj: Any) -> bool:
+        try:
+            check(obj)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return is_valid
+
+
 def _inline(node: Any, resolver: Any, base: str, done: dict[str, Any]) -> Any:
     """A copy of a schema with each `{"$ref": ...}` replaced by its target (targets shared)."""
     if isinstance(node, list):
@@ -97,10 +133,12 @@ def schema_problems(obj: dict[str, Any]) -> list[FieldProblem]:
     info = BY_KIND.get(str(obj.get("kind")))
     if info is None or info.schema is None:
         return []
-    validator = _validator(info.schema)
+    checked = without_nulls(obj)
+    if _is_valid(info.schema)(checked):
+        return []
     problems: list[FieldProblem] = []
     seen: set[tuple[FieldPath, str]] = set()
-    for error in validator.iter_errors(without_nulls(obj)):
+    for error in _validator(info.schema).iter_errors(checked):
         for problem in _translate(error):
             if (problem.field, problem.message) not in seen:
                 seen.add((problem.field, problem.message))

@@ -4,14 +4,15 @@ passes, every kind rejects wrong types, values and unknown fields in the API ser
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from reconciler.model.kinds import KINDS
+from reconciler.model.kinds import BY_KIND, KINDS
 from reconciler.source.loader import load_bytes
-from reconciler.source.schema import schema_problems
+from reconciler.source.schema import _is_valid, _validator, schema_problems
 from reconciler.source.validate import validate_object
 from tests.kubia import rc_yaml
 
@@ -498,3 +499,47 @@ def test_the_package_ships_the_same_schemas_as_the_repository() -> None:
     packaged = Path(__file__).resolve().parents[2] / "reconciler" / "schemas"
     for path in SCHEMAS.glob("*.json"):
         assert (packaged / path.name).read_bytes() == path.read_bytes()
+
+
+WRONG_VALUES: tuple[object, ...] = (
+    True,
+    0,
+    -1,
+    1.5,
+    2.0,
+    2**31,
+    "",
+    "x",
+    "1Gi",
+    [],
+    ["x"],
+    {},
+    {"x": 1},
+)
+
+
+def _variants(value: object) -> Iterator[object]:
+    """`value` with one place changed: each value swapped for each of `WRONG_VALUES`, and an
+    unknown field added to each mapping."""
+    yield from WRONG_VALUES
+    if isinstance(value, dict):
+        yield {**value, "specc": 1}
+        for key, item in value.items():
+            for variant in _variants(item):
+                yield {**value, key: variant}
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            for variant in _variants(item):
+                yield [*value[:index], variant, *value[index + 1 :]]
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_the_fast_check_passes_exactly_what_jsonschema_passes(name: str) -> None:
+    (document,) = load_bytes(VALID[name].encode(), "t.yaml").documents
+    schema_file = BY_KIND[document.obj["kind"]].schema
+    assert schema_file is not None
+    is_valid, validator = _is_valid(schema_file), _validator(schema_file)
+    variants = [v for v in _variants(document.obj) if isinstance(v, dict)]
+    assert len(variants) > 50
+    for variant in variants:
+        assert is_valid(variant) == (next(validator.iter_errors(variant), None) is None), variant
