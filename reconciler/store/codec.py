@@ -5,14 +5,18 @@ with `encode` and `decode`; encoding and decoding were a quarter of a big cluste
 json module, several times what orjson takes. This is the only module that imports orjson.
 
 What the store gives back must be what it was given, as the json module alone kept it, so the
-values orjson treats differently go through json instead:
-- integers beyond 64 bits, which orjson refuses to write (and reads back as floats), dictionary
-  keys that are not strings, subclasses of float, and strings holding lone surrogates: json
-  writes the object, and its text begins with a space (valid JSON all the same), which tells
-  `decode` to read it with json too;
-- NaN and ±Infinity, which orjson writes as null: when an output holds `null` and the object a
-  float that is not finite, json writes it (`NaN`, `Infinity`: not JSON proper), and `decode`,
-  whose orjson refuses such a text, falls back to json for it.
+values orjson treats differently go through json instead: integers beyond 64 bits, which orjson
+refuses to write (and reads back as floats), dictionary keys that are not strings, subclasses of
+float, and strings holding lone surrogates. json writes such an object, and its text begins with
+a space (valid JSON all the same), which tells `decode` to read it with json too.
+
+NaN and the infinities are not JSON, and no input brings them in: the manifest loader and the
+web API refuse them where they are read, as kubectl does ("json: unsupported value: NaN"), and
+the cluster computes none. So outputs are not searched for them (orjson would write them as
+null): that search, needed for every output holding a null (every pod: `lastProbeTime`), cost
+about a twentieth of the scheduler's time. Texts holding `NaN` or `Infinity`, which earlier
+releases wrote, still read back, through json.
+
 Dictionary keys keep their order; orjson writes non-ASCII text as UTF-8 where json escapes it,
 which decodes to the same values (nothing compares stored object texts byte for byte, and
 label sets are compared as texts this module wrote).
@@ -21,8 +25,6 @@ label sets are compared as texts this module wrote).
 from __future__ import annotations
 
 import json
-import marshal
-import math
 from typing import Any
 
 import orjson
@@ -38,37 +40,7 @@ def encode(value: Any) -> str:
         data = orjson.dumps(value)
     except orjson.JSONEncodeError:
         return JSON_MARK + _JSON.encode(value)
-    if b"null" in data and not _surely_finite(value) and not _finite((value,)):
-        return _JSON.encode(value)
     return data.decode()
-
-
-def _surely_finite(value: Any) -> bool:
-    """A quick screen before `_finite`: marshal writes each float as its 8 IEEE bytes, the last
-    of which is 0x7f or 0xff for NaN and the infinities, and writes text as UTF-8 (never 0xff);
-    an output holding neither byte (nearly every object) has none. A third of the walk's cost."""
-    try:
-        data = marshal.dumps(value)
-    except ValueError:  # a type marshal does not know (a subclass): the walk decides
-        return False
-    return b"\x7f" not in data and b"\xff" not in data
-
-
-def _finite(values: Any) -> bool:
-    """Whether no float among the values (a dict's, a list's or a tuple's, and theirs) is NaN
-    or infinite: a walk, about half what json takes to write them (pods hold nulls,
-    `lastProbeTime`, in most of their writes)."""
-    isfinite = math.isfinite
-    for item in values.values() if isinstance(values, dict) else values:
-        kind = type(item)
-        if kind is str or kind is int or item is None:
-            continue
-        if kind is dict or kind is list or isinstance(item, dict | list | tuple):
-            if not _finite(item):
-                return False
-        elif isinstance(item, float) and not isfinite(item):
-            return False
-    return True
 
 
 def decode(text: str) -> Any:

@@ -13,7 +13,7 @@ import pytest
 from reconciler.model.keys import Obj, ObjectKey
 from reconciler.model.selectors import parse
 from reconciler.store.base import Store
-from reconciler.store.codec import decode, encode
+from reconciler.store.codec import decode
 from reconciler.store.memory import MemoryStore
 from reconciler.store.sqlite import SqliteStore
 
@@ -62,15 +62,6 @@ def test_integers_beyond_64_bits_read_back_exactly(reopen: Callable[[], Store]) 
         assert type(obj["spec"]["big"]) is int
 
 
-def test_nan_and_infinities_read_back_beside_nulls(reopen: Callable[[], Store]) -> None:
-    reopen().create(pod(limits={"cpu": math.nan, "memory": math.inf, "pods": -math.inf}))
-    for obj in reads(reopen()):
-        limits = obj["spec"]["limits"]
-        assert math.isnan(limits["cpu"])
-        assert (limits["memory"], limits["pods"]) == (math.inf, -math.inf)
-        assert obj["status"]["conditions"][0]["lastProbeTime"] is None
-
-
 def test_non_ascii_text_and_key_order_are_kept(reopen: Callable[[], Store]) -> None:
     reopen().create(pod(z="zürich ☸", a="東京", m={"b": 1, "a": 2.5}))
     for obj in reads(reopen()):
@@ -99,17 +90,8 @@ def test_non_ascii_labels_select_and_survive_an_update(reopen: Callable[[], Stor
 
 
 def test_texts_the_json_module_wrote_read_back_alike() -> None:
+    # Earlier releases wrote NaN and the infinities with json, in texts that are not JSON.
     value = {"a": math.inf, "b": None, "c": "é", "d": [1.5, 2]}
     for text in (json.dumps(value), json.dumps(value, separators=(",", ":"))):
         assert decode(text) == value
-    assert decode(encode(value)) == value
-
-
-def test_nan_in_containers_marshal_cannot_write_still_reads_back() -> None:
-    class Mapping(dict[str, object]):
-        pass
-
-    value = {"status": None, "limits": Mapping(cpu=math.nan), "pair": (1, math.inf)}
-    decoded = decode(encode(value))
-    assert decoded["status"] is None and decoded["pair"] == [1, math.inf]
-    assert math.isnan(decoded["limits"]["cpu"])
+    assert math.isnan(decode('{"cpu":NaN}')["cpu"])
