@@ -19,6 +19,7 @@ This module is pure data and pure functions: no store, no clock.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -287,4 +288,7 @@ def process_of(image: Image, command: Sequence[str], args: Sequence[str]) -> Pro
     sleeps = [s.group(1) for s in _SLEEP.finditer(text)]
     if _FOREVER.search(text) or any(s in ("infinity", "inf") for s in sleeps):
         return Process(None, code, logs)
-    return Process(sum(float(s) for s in sleeps), code, logs)
+    runs_for = sum(float(s) for s in sleeps)
+    if not math.isfinite(runs_for):  # more digits than a float holds: forever, as `infinity`
+        return Process(None, code, logs)
+    return Process(runs_for, code, logs)

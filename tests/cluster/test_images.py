@@ -80,6 +80,7 @@ def test_a_shell_image_runs_what_its_command_says() -> None:
     assert process_of(busybox, (), ()).runs_for == 0.0
     assert process_of(busybox, ["sleep", "3600"], ()).runs_for == 3600.0
     assert process_of(busybox, ["sleep", "infinity"], ()).runs_for is None
+    assert process_of(busybox, ["sleep", "9" * 400], ()).runs_for is None  # beyond a float
     forever = process_of(busybox, ["sh", "-c"], ["while true; do sleep 5; done"])
     assert forever.runs_for is None
     failing = process_of(busybox, ["sh", "-c", 'echo "bye"; sleep 2; exit 3'], ())
