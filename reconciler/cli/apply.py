@@ -12,6 +12,7 @@ absolute, resolved paths given, sorted, so `-f manifests` and `-f ./manifests/` 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from typing import Annotated
@@ -26,6 +27,7 @@ from reconciler.cli.options import LabelSelector, Namespace
 from reconciler.cli.unified import UnifiedDiff
 from reconciler.cli.validate import CACHE_FOLDER, summary
 from reconciler.cli.waiting import awaited, format_duration, parse_duration, wait_until_ready
+from reconciler.collector import collector_paused
 from reconciler.errors import ReconcilerError, UsageError
 from reconciler.model.selectors import parse
 from reconciler.runtime.session import Cluster
@@ -139,32 +141,36 @@ def apply_command(
     """
     del recursive  # folders are always read recursively (see the module docstring)
     seconds = parse_duration(timeout)
-    loaded = load(filenames)
-    if loaded.broken:
-        _print_problems(loaded.report.diagnostics, loaded.report)
-    elif not loaded.manifests and not prune:
-        raise UsageError("no objects passed to apply")
-    if prune and loaded.broken:
-        typer.echo(
-            "Warning: not pruning: some files have errors, and what they declare would look "
-            "removed",
-            err=True,
-        )
-    with cluster_from_cli() as cluster:
-        report = apply(
-            cluster.api,
-            loaded.manifests,
-            source_id=source_id_for(filenames),
-            dry_run=dry_run,
-            prune=prune and not loaded.broken,
-            selector=parse(selector),
-            force_prune_all=force_prune_all,
-            namespace=namespace or "default",
-            validated=True,
-        )
-        _print_report(report)
-        if not dry_run:
-            cluster.advance()
+    with contextlib.ExitStack() as open_cluster:
+        # One pause for reading, applying and converging: the collector then walks what they
+        # leave once, rather than in every phase and at each generation's threshold (collector.py).
+        with collector_paused():
+            loaded = load(filenames)
+            if loaded.broken:
+                _print_problems(loaded.report.diagnostics, loaded.report)
+            elif not loaded.manifests and not prune:
+                raise UsageError("no objects passed to apply")
+            if prune and loaded.broken:
+                typer.echo(
+                    "Warning: not pruning: some files have errors, and what they declare would "
+                    "look removed",
+                    err=True,
+                )
+            cluster = open_cluster.enter_context(cluster_from_cli())
+            report = apply(
+                cluster.api,
+                loaded.manifests,
+                source_id=source_id_for(filenames),
+                dry_run=dry_run,
+                prune=prune and not loaded.broken,
+                selector=parse(selector),
+                force_prune_all=force_prune_all,
+                namespace=namespace or "default",
+                validated=True,
+            )
+            _print_report(report)
+            if not dry_run:
+                cluster.advance()
         waited = wait and not dry_run and not _wait(cluster, report, seconds)
     if loaded.broken or report.failures or waited:
         raise typer.Exit(1)
