@@ -8,11 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from reconciler.collector import collector_paused
+from reconciler import collector
+from reconciler.collector import collector_paused, freeze_for_good
 
 
 @pytest.fixture
-def collecting() -> Iterator[None]:
+def collecting(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The collector running and nothing frozen for good, as in a new process."""
+    monkeypatch.setattr(collector, "_frozen_for_good", False)
     enabled = gc.isenabled()
     gc.enable()
     yield
@@ -61,7 +64,7 @@ def test_nesting_resumes_only_at_the_outermost(collecting: None) -> None:
 
 
 def test_objects_frozen_for_good_stay_frozen(collecting: None) -> None:
-    gc.freeze()
+    freeze_for_good()
     try:
         frozen = gc.get_freeze_count()
         with collector_paused():
@@ -69,4 +72,4 @@ def test_objects_frozen_for_good_stay_frozen(collecting: None) -> None:
         assert gc.get_freeze_count() == frozen
         assert not _in_generation(young[0], 2)  # left to the young generations, as before
     finally:
-        gc.unfreeze()
+        gc.unfreeze()  # this test's process lives on

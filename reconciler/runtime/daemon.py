@@ -16,7 +16,6 @@ resumes where it was: apply is idempotent.
 
 from __future__ import annotations
 
-import gc
 import signal
 import threading
 import traceback
@@ -28,7 +27,7 @@ from types import FrameType
 
 from reconciler.api.inventory import source_id_for
 from reconciler.clock import monotonic
-from reconciler.collector import collector_paused
+from reconciler.collector import collector_paused, freeze_for_good
 from reconciler.errors import ReconcilerError
 from reconciler.runtime.folder import ManifestFolder
 from reconciler.runtime.lock import DaemonLock
@@ -157,7 +156,7 @@ class Daemon:
         report = self._guarded(partial(syncer.sync_all, Trigger.INITIAL))
         with collector_paused():
             self._finish(cluster, report)
-            gc.freeze()
+            freeze_for_good()
 
     def _wait(self, cluster: Cluster, next_resync: float, *, hurry: bool) -> frozenset[Path] | None:
         """Wait for a batch of changed paths, a due timer, the resync or a stop request; with
