@@ -13,7 +13,9 @@ module decides nothing about exit codes or printing.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import marshal
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,13 +230,50 @@ def _place(document: Document, problem: FieldProblem, label: str) -> Diagnostic:
     return Diagnostic(document.path, line, column, problem.severity, problem.message, label, field)
 
 
+VERDICT_LIBRARIES = ("ruamel.yaml", "jsonschema", "fastjsonschema")
+"""The libraries whose answers a cached result holds: the parser and the two schema checkers."""
+
+
 @functools.cache
 def _salt() -> str:
-    """What cached validation results depend on: the program version and every file that
-    parsing and checking may read (so a development change cannot serve stale results).
-    Computed once per process: the cache and the memo's key both ask."""
+    """What cached validation results depend on: the program version, every file that
+    parsing and checking may read (so a development change cannot serve stale results) and
+    the libraries doing it (so an upgrade cannot either). Computed once per process: the cache
+    and the memo's key both ask."""
     parts = [part for file in salted_files() for part in (file.name.encode(), file.read_bytes())]
+    parts.extend(stamp.encode() for stamp in library_stamps(VERDICT_LIBRARIES))
     return f"{__version__}:{short_digest(marshal.dumps(parts))}"
+
+
+def library_stamps(names: Iterable[str]) -> list[str]:
+    """Each library as installed: its entry file's path, size and modification time, which
+    installing another version rewrites. Found without importing it (a cached run needs none of
+    them); asking importlib.metadata for versions would cost about 10 ms a run."""
+    stamps = []
+    for name in names:
+        entry = _entry_file(name)
+        if entry is None:
+            stamps.append(f"{name}:absent")
+            continue
+        stat = entry.stat()
+        stamps.append(f"{name}:{entry}:{stat.st_size}:{stat.st_mtime_ns}")
+    return stamps
+
+
+def _entry_file(name: str) -> Path | None:
+    """A package's `__init__.py` (or a module's file), looked up without importing anything:
+    `find_spec` of a dotted name would import its parent (`ruamel`)."""
+    top, _, rest = name.partition(".")
+    spec = importlib.util.find_spec(top)
+    if spec is None:
+        return None
+    if not rest:
+        return Path(spec.origin) if spec.origin and os.path.exists(spec.origin) else None
+    for folder in spec.submodule_search_locations or ():
+        entry = Path(folder, *rest.split("."), "__init__.py")
+        if entry.exists():
+            return entry
+    return None
 
 
 def salted_files() -> list[Path]:

@@ -3,13 +3,22 @@ declared twice are caught across files, bad files never stop the others from bei
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from reconciler.source import rules
 from reconciler.source.diagnostics import Severity
-from reconciler.source.validate import salted_files, validate_object, validate_paths
+from reconciler.source.validate import (
+    VERDICT_LIBRARIES,
+    library_stamps,
+    salted_files,
+    validate_object,
+    validate_paths,
+)
 from tests.kubia import rc_yaml
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "manifests"
@@ -216,3 +225,23 @@ def test_the_cache_salt_covers_every_module_that_parsing_and_checking_import() -
     imported = {Path(line) for line in output.split()}
     assert Path(rules.__file__) in imported
     assert imported <= set(salted_files())
+
+
+def test_the_cache_salt_covers_the_libraries_that_parse_and_check() -> None:
+    assert {"ruamel.yaml", "jsonschema", "fastjsonschema"} <= set(VERDICT_LIBRARIES)
+    stamps = library_stamps(VERDICT_LIBRARIES)
+    assert [stamp.split(":")[0] for stamp in stamps] == list(VERDICT_LIBRARIES)
+    assert not any(stamp.endswith(":absent") for stamp in stamps)
+
+
+def test_a_library_installed_anew_changes_its_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = tmp_path / "checker_library.py"
+    module.write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = library_stamps(["checker_library"])
+    module.write_text("VERSION = 22\n")
+    os.utime(module, ns=(1, 1))
+    assert library_stamps(["checker_library"]) != before
+    assert library_stamps(["no_such_library_here"]) == ["no_such_library_here:absent"]
