@@ -11,6 +11,7 @@ controller does).
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import random
 from dataclasses import dataclass
@@ -37,7 +38,18 @@ class Pool:
         return f"{value >> 24}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
 
     def parse(self, text: str | int) -> int:
-        return int(ipaddress.IPv4Address(text)) if self.is_ip else int(text)
+        """The value of its text. A dotted quad in its usual form is read here, for the reason
+        `render` gives (each pod's address is parsed twice as it is allocated); ipaddress reads
+        and refuses the rest."""
+        if not self.is_ip:
+            return int(text)
+        if isinstance(text, str):
+            with contextlib.suppress(ValueError):
+                a, b, c, d = map(int, text.split("."))
+                value = a << 24 | b << 16 | c << 8 | d
+                if min(a, b, c, d) >= 0 and max(a, b, c, d) <= 255 and self.render(value) == text:
+                    return value
+        return int(ipaddress.IPv4Address(text))
 
     def __contains__(self, value: int) -> bool:
         return self.first <= value <= self.last

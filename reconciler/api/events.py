@@ -5,8 +5,8 @@ Controllers, the scheduler and kubelets call `EventRecorder.record`; repeats of 
 whose `lastTimestamp` moves, as Kubernetes' event correlator does.
 
 Events are about half of all writes, so they skip the api's create and update: the recorder
-builds each Event whole (named, namespaced as the object it is about, with no spec to default or
-schema to check) and stores it with only the server's metadata stamped (`metadata.stamp_new`),
+builds each Event whole (named, namespaced as the object it is about, with the uid and
+creation time the server stamps, no spec to default and no schema to check) and stores it
 without the copy, defaulting, validation and lookups `Api.create` spends on what clients send.
 An Event's name is its object's name and a digest of what repeats share, so a repeat is found
 by the create its name makes fail: a new Event (nearly every one) costs no lookup first, and a
@@ -63,11 +63,12 @@ class EventRecorder:
         name = f"{meta['name']}.{digest}"
         now = rfc3339(self._api.clock.now())
         store = self._api.store
+        try:  # the create is a transaction of its own: the usual case opens no other
+            return store.create(self._event(involved, event_type, reason, message, name, now))
+        except AlreadyExists:
+            pass
         with store.transaction():
-            try:
-                return store.create(self._event(involved, event_type, reason, message, name, now))
-            except AlreadyExists:
-                existing = self._api.get(ObjectKey("Event", namespace, name))
+            existing = self._api.get(ObjectKey("Event", namespace, name))
             existing["count"] = existing.get("count", 1) + 1
             existing["lastTimestamp"] = now
             return store.update(existing)
@@ -90,7 +91,12 @@ class EventRecorder:
         event: Obj = {
             "apiVersion": "v1",
             "kind": "Event",
-            "metadata": {"name": name, "namespace": namespace},
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "uid": metadata.new_uid(self._api.rng),
+                "creationTimestamp": now,
+            },
             "involvedObject": {
                 "apiVersion": involved.get("apiVersion", "v1"),
                 "kind": involved["kind"],
@@ -109,5 +115,4 @@ class EventRecorder:
             "reportingComponent": self._component,
             "reportingInstance": self._host or "",
         }
-        metadata.stamp_new(event, now=self._api.clock.now(), rng=self._api.rng)
         return event

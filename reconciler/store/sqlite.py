@@ -426,14 +426,15 @@ class SqliteStore:
             held.updates[key] = (revision, labels)
         if labels != old_labels:
             self._reindex(key, decode(old_labels), decode(labels))
-        held.changes.append((revision, change.value, *key, text))
+        spelled = change.value
+        held.changes.append((revision, spelled, *key, text))
         row = None if gone else Row(revision, labels, text)
         held.rows[key] = row
         self._revision = revision
         self._written += len(text)
         if self._cache is not None:
             self._cache.remember(key, row)
-            self._cache.wrote(Change(revision, change.value, key, text))
+            self._cache.wrote(Change(revision, spelled, key, text))
         if held.full:
             self._send_held()
         return stored
