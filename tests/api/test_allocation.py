@@ -24,6 +24,28 @@ def test_an_address_pool_renders_values_as_dotted_quads() -> None:
     assert NODE_PORTS.render(30080) == "30080"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "256.0.0.1",
+        "10.96.0.256",
+        "010.96.0.1",
+        "1_0.96.0.1",
+        " 10.96.0.1",
+        "-1.2.3.4",
+        "10.96.0",
+        "10.96.0.1.2",
+        "a.b.c.d",
+        "",
+    ],
+)
+def test_an_address_pool_refuses_what_ipaddress_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        ipaddress.IPv4Address(text)
+    with pytest.raises(ValueError):
+        CLUSTER_IPS.parse(text)
+
+
 def test_a_full_pool_hands_out_every_value_once_then_refuses() -> None:
     store = MemoryStore()
     allocator = Allocator(store, LOAD_BALANCER_IPS, random.Random(3))
