@@ -98,6 +98,7 @@ def compare(base: Sequence[list[Measured]], new: Sequence[list[Measured]]) -> li
 
 
 def print_comparison(rows: Sequence[Compared], console: Console, *, title: str) -> None:
+    """One line per row: every time each side measured, then the change of the medians."""
     table = Table(title=title, title_justify="left")
     for name in ("scenario", "size", "base", "new", "change"):
         table.add_column(name, overflow="fold")
