@@ -11,7 +11,8 @@ A load has two phases: `read` finds the files and reads each one far enough to k
 caches or by parsing. `summarize_paths` stops after the first when the reading's fingerprint
 names a run it remembers, so a second `reconciler validate` over an unchanged folder costs
 little more than reading the files; before it, when the files' stat names one
-(`stat_fingerprint`: files that have not changed for a second), it does not read them at all.
+(`fingerprint.stat_fingerprint`: files that have not changed for a second), it does not read
+them at all.
 
 The cache stores whatever a `Checker` says about each document (the validator's per-document
 rules) next to the parse result, so it must be told, through `salt`, anything that would change
@@ -27,16 +28,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-try:  # hashlib's own blake2b, without the OpenSSL library that importing hashlib loads first
-    # (6 ms of every command that reads manifests: a twentieth of a validate the memo answers)
-    from _blake2 import blake2b
-except ImportError:  # an interpreter built without the module: the same function via hashlib
-    from hashlib import blake2b
-
 from reconciler.collector import collector_paused
 from reconciler.source.diagnostics import Diagnostic, error
 from reconciler.source.document import Document, FieldPath, Positions, Span
 from reconciler.source.files import MAX_FILE_BYTES, TOO_LARGE, SourceFile, collect
+from reconciler.source.fingerprint import short_digest
 from reconciler.source.marshalled import read_value, write_value
 from reconciler.source.parallel import parse_all
 
@@ -102,46 +98,6 @@ class Reading(NamedTuple):
         in order, and the problems. Two readings with the same fingerprint load the same."""
         contents = [(read.display, read.digest) for read in self.files]
         return short_digest(marshal.dumps((contents, [str(problem) for problem in self.problems])))
-
-
-UNCHANGED_FOR_NS = 1_000_000_000
-"""How long before a run a file must have last changed for its stat alone to vouch for its
-content in a later process (git's rule for "racily clean" files): a second change within the
-same timestamp tick would leave size, times and inode as they were. A second covers file systems
-that keep whole seconds."""
-
-
-def stat_fingerprint(
-    files: Sequence[SourceFile], problems: Sequence[Diagnostic], *, taken_at: int
-) -> str | None:
-    """A digest of every file's name, device, inode, size, mtime and ctime, in order, and of the
-    problems; None when a file cannot vouch for its content that way: standard input, a file
-    that cannot be stat'ed, or one whose times are not at least UNCHANGED_FOR_NS older than
-    `taken_at` (wall time in ns, told before the first stat). A later change to a file always
-    moves its ctime, which no program can set back, so the same fingerprint later means the
-    same contents as when it was taken."""
-    horizon = taken_at - UNCHANGED_FOR_NS
-    rows = []
-    for source in files:
-        if source.path is None:
-            return None
-        try:
-            info = os.stat(source.path)
-        except OSError:
-            return None
-        if info.st_ctime_ns >= horizon or info.st_mtime_ns >= horizon:
-            return None
-        rows.append(
-            (
-                source.display,
-                info.st_dev,
-                info.st_ino,
-                info.st_size,
-                info.st_mtime_ns,
-                info.st_ctime_ns,
-            )
-        )
-    return short_digest(marshal.dumps((rows, [str(problem) for problem in problems])))
 
 
 class SourceCache:
@@ -325,11 +281,6 @@ def _read_bytes(path: str | os.PathLike[str], size: int) -> bytes:
     finally:
         os.close(descriptor)
     return b"".join(parts)
-
-
-def short_digest(data: bytes) -> str:
-    """A short digest of bytes: files' contents, and what a load or a run depends on."""
-    return blake2b(data, digest_size=16).hexdigest()
 
 
 def _restat(entry: FileEntry, stat: tuple[int, int, int, int]) -> FileEntry:

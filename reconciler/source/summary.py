@@ -6,7 +6,7 @@ marshal file of its own (`marshalled.py`) beside the per-file disk store, and a 
 an unchanged folder prints it again without loading the per-file store or building a document.
 `validate.summarize_paths` decides the keys (everything the summary depends on) and when to ask:
 by the files' contents (`Reading.fingerprint`), or, without reading them, by their stat
-(`cache.stat_fingerprint`) once they have been unchanged for a while. The memo only keeps the
+(`fingerprint.stat_fingerprint`) once they have been unchanged for a while. The memo only keeps the
 newest `MAX_SUMMARIES` values, written on a miss, and reads anything unreadable, corrupt or of
 another format as empty.
 """
@@ -106,7 +106,7 @@ class SummaryMemo:
         return self._find(0, key)
 
     def get_unchanged(self, unchanged: MemoKey) -> Summary | None:
-        """The summary whose files had exactly this stat (see `cache.stat_fingerprint`)."""
+        """The summary whose files had exactly this stat (see `fingerprint.stat_fingerprint`)."""
         return self._find(1, unchanged)
 
     def put(self, key: MemoKey, summary: Summary, *, unchanged: MemoKey | None) -> None:

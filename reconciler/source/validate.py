@@ -19,18 +19,21 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reconciler import __version__
 from reconciler.clock import Clock, RealClock
 from reconciler.collector import collector_paused
 from reconciler.model.keys import Obj
 from reconciler.model.kinds import BY_KIND
-from reconciler.source.cache import Snapshot, SourceCache, short_digest, stat_fingerprint
 from reconciler.source.diagnostics import Diagnostic, FieldProblem, error
-from reconciler.source.document import Document, render_field
 from reconciler.source.files import collect
+from reconciler.source.fingerprint import short_digest, stat_fingerprint
 from reconciler.source.summary import MEMO_FILE, Findings, ObjectSummary, Summary, SummaryMemo
+
+if TYPE_CHECKING:  # imported where a run needs them: one the memo answers needs neither
+    from reconciler.source.cache import Snapshot, SourceCache
+    from reconciler.source.document import Document
 
 DEFAULT_NAMESPACE = "default"
 
@@ -75,6 +78,8 @@ def check_document(document: Document) -> list[Diagnostic]:
 def validate_object(obj: Obj) -> list[Diagnostic]:
     """Problems with an object that comes from no file (created from the command line); the
     diagnostics have no path, line or column."""
+    from reconciler.source.document import Document
+
     return check_document(Document("", 0, obj, {}))
 
 
@@ -113,6 +118,8 @@ def new_cache(
 ) -> SourceCache:
     """A source cache that validates what it parses; keep it to make later loads cheap, and
     give it `disk` (a folder) to share results between processes."""
+    from reconciler.source.cache import SourceCache  # here: see the TYPE_CHECKING imports
+
     return SourceCache(
         checker=check_document, disk=disk, salt=_salt(), stdin=stdin, workers=workers
     )
@@ -226,6 +233,8 @@ def _place(document: Document, problem: FieldProblem, label: str) -> Diagnostic:
         line, column = document.locate(problem.field, key=problem.at_key)
     else:
         line = column = 0
+    from reconciler.source.document import render_field
+
     field = render_field(problem.field)
     return Diagnostic(document.path, line, column, problem.severity, problem.message, label, field)
 

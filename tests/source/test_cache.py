@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.source import cache as cache_module
-from reconciler.source.cache import CACHE_FILE, UNCHANGED_FOR_NS, SourceCache, stat_fingerprint
+from reconciler.source.cache import CACHE_FILE, SourceCache
 from reconciler.source.diagnostics import Diagnostic
 from reconciler.source.document import Document
 from reconciler.source.files import SourceFile
@@ -194,34 +194,3 @@ def test_reading_then_loading_the_reading_is_a_load(tmp_path: Path) -> None:
     snapshot = cache.load_reading(reading)
     assert (snapshot.parsed, names(snapshot.documents)) == (1, ["a"])
     assert cache.load_reading(cache.read([str(tmp_path)])).parsed == 0
-
-
-def settled_at(*paths: Path) -> int:
-    """A time (ns) late enough for these files' last changes to count as settled."""
-    return max(os.stat(path).st_ctime_ns for path in paths) + 2 * UNCHANGED_FOR_NS
-
-
-def test_a_stat_fingerprint_vouches_only_for_files_settled_before_it_was_taken(
-    tmp_path: Path,
-) -> None:
-    manifest = tmp_path / "a.yaml"
-    manifest.write_text("kind: Pod\n")
-    files = [SourceFile(str(manifest), "a.yaml")]
-    just_now = os.stat(manifest).st_ctime_ns
-    assert stat_fingerprint(files, [], taken_at=just_now) is None
-    settled = stat_fingerprint(files, [], taken_at=settled_at(manifest))
-    assert settled is not None
-    assert stat_fingerprint(files, [], taken_at=settled_at(manifest)) == settled
-    stdin = [*files, SourceFile(None, "<stdin>")]
-    assert stat_fingerprint(stdin, [], taken_at=settled_at(manifest)) is None
-
-
-def test_any_change_to_a_file_changes_its_stat_fingerprint(tmp_path: Path) -> None:
-    manifest = tmp_path / "a.yaml"
-    manifest.write_text("kind: Pod\n")
-    files = [SourceFile(str(manifest), "a.yaml")]
-    before = stat_fingerprint(files, [], taken_at=settled_at(manifest))
-    times = os.stat(manifest)
-    manifest.write_text("kind: Pot\n")  # same size, then the same mtime
-    os.utime(manifest, ns=(times.st_atime_ns, times.st_mtime_ns))
-    assert stat_fingerprint(files, [], taken_at=settled_at(manifest)) != before
