@@ -229,12 +229,12 @@ def _identity(obj: Obj) -> tuple[str, str, str] | None:
 
 
 def _place(document: Document, problem: FieldProblem, label: str) -> Diagnostic:
+    from reconciler.source.document import render_field  # here: see the TYPE_CHECKING imports
+
     if document.path:
         line, column = document.locate(problem.field, key=problem.at_key)
     else:
         line = column = 0
-    from reconciler.source.document import render_field
-
     field = render_field(problem.field)
     return Diagnostic(document.path, line, column, problem.severity, problem.message, label, field)
 
