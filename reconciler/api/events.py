@@ -12,6 +12,10 @@ An Event's name is its object's name and a digest of what repeats share, so a re
 by the create its name makes fail: a new Event (nearly every one) costs no lookup first, and a
 repeat, a failed create and a read (its refused draft drew a uid from the api's generator, the
 one way a seeded sequence of names differs from looking first).
+
+Before writing, a recorder asks its correlator (api/correlator.py) whether to combine the event
+with similar ones and whether its source may write at all; a component keeps one recorder per
+source (the kubelet one per node) so that this memory spans its work.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from reconciler.api import metadata
+from reconciler.api.correlator import COMBINED, Correlator
 from reconciler.clock import rfc3339
 from reconciler.errors import AlreadyExists
 from reconciler.model.keys import Obj, ObjectKey
@@ -43,35 +48,55 @@ class EventRecorder:
         self._api = api
         self._component = component
         self._host = host
+        self._correlator = Correlator()
 
-    def record(self, involved: Obj, event_type: EventType, reason: str, message: str) -> Obj:
-        """Record (or count again) one event about `involved`."""
+    def record(self, involved: Obj, event_type: EventType, reason: str, message: str) -> Obj | None:
+        """Record (or count again) one event about `involved`; None when the spam filter
+        keeps it from the store."""
         meta = involved["metadata"]
-        namespace = meta.get("namespace") or "default"
-        digest = hashlib.sha1(
-            "\0".join(
-                (
-                    meta.get("uid", ""),
-                    event_type,
-                    reason,
-                    message,
-                    self._component,
-                    self._host or "",
-                )
-            ).encode()
-        ).hexdigest()[:16]
-        name = f"{meta['name']}.{digest}"
-        now = rfc3339(self._api.clock.now())
+        uid = meta.get("uid", "")
+        now = self._api.clock.now()
+        correlator = self._correlator
+        combined, admitted = correlator.judge(uid, event_type, reason, message, now)
+        if combined:
+            message = COMBINED + message
+        name = f"{meta['name']}.{self._digest(uid, event_type, reason, message, combined)}"
+        if not admitted:
+            correlator.drop(name)
+            return None
+        count = 1 + correlator.take_dropped(name)
+        stamp = rfc3339(now)
         store = self._api.store
         try:  # the create is a transaction of its own: the usual case opens no other
-            return store.create(self._event(involved, event_type, reason, message, name, now))
+            return store.create(
+                self._event(
+                    involved, event_type, reason, message, name=name, now=stamp, count=count
+                )
+            )
         except AlreadyExists:
             pass
         with store.transaction():
+            namespace = meta.get("namespace") or "default"
             existing = self._api.get(ObjectKey("Event", namespace, name))
-            existing["count"] = existing.get("count", 1) + 1
-            existing["lastTimestamp"] = now
+            existing["count"] = existing.get("count", 1) + count
+            existing["lastTimestamp"] = stamp
+            existing["message"] = message  # a combined Event tells the latest of its events
             return store.update(existing)
+
+    def _digest(
+        self, uid: str, event_type: EventType, reason: str, message: str, combined: bool
+    ) -> str:
+        """What names an Event: all that its repeats share (a combined one, all but the
+        message)."""
+        shared = (
+            uid,
+            event_type,
+            reason,
+            COMBINED if combined else message,
+            self._component,
+            self._host or "",
+        )
+        return hashlib.sha1("\0".join(shared).encode()).hexdigest()[:16]
 
     def _event(
         self,
@@ -79,10 +104,12 @@ class EventRecorder:
         event_type: EventType,
         reason: str,
         message: str,
+        *,
         name: str,
         now: str,
+        count: int,
     ) -> Obj:
-        """A new Event, counted once, with the server's metadata stamped."""
+        """A new Event, counted `count` times, with the server's metadata stamped."""
         meta = involved["metadata"]
         namespace = meta.get("namespace") or "default"
         source = {"component": self._component}
@@ -110,7 +137,7 @@ class EventRecorder:
             "source": source,
             "firstTimestamp": now,
             "lastTimestamp": now,
-            "count": 1,
+            "count": count,
             "type": str(event_type),
             "reportingComponent": self._component,
             "reportingInstance": self._host or "",

@@ -64,6 +64,8 @@ class Kubelet:
         caches: copied before any change), taken by that sync instead of reading and decoding
         the pod again. Complete up to `_handed_upto`: after a gap all are dropped."""
         self._handed_upto: int | None = None
+        self._recorders: dict[str, EventRecorder] = {}
+        """Node → its kubelet's recorder, whose memory (api/correlator.py) spans the node's pods."""
 
     def watches(self) -> Mapping[str, KeyMapper]:
         return {"Pod": self._bound_pod, "Node": self._node_and_its_pods}
@@ -108,6 +110,14 @@ class Kubelet:
         if kubelet_state(node) is KubeletState.STARTING:
             yield from (ObjectKey.of(p) for p in pods_on(self.api, node["metadata"]["name"]))
 
+    def _recorder(self, node_name: str) -> EventRecorder:
+        recorder = self._recorders.get(node_name)
+        if recorder is None:
+            recorder = self._recorders[node_name] = EventRecorder(
+                self.api, "kubelet", host=node_name
+            )
+        return recorder
+
     def reconcile(self, key: ObjectKey) -> Result:
         if key.kind == "Node":
             return self._sync_node(key)
@@ -142,7 +152,7 @@ class Kubelet:
             )
         node["status"]["conditions"] = conditions
         node = api.update_status(node)
-        recorder = EventRecorder(api, "kubelet", host=key.name)
+        recorder = self._recorder(key.name)
         if state is KubeletState.STARTING:
             recorder.record(node, EventType.NORMAL, "Starting", "Starting kubelet.")
             node["metadata"]["annotations"].pop(KUBELET_ANNOTATION, None)
@@ -184,7 +194,7 @@ class Kubelet:
             pod=pod,
             node=node,
             timing=timing_of(api),
-            recorder=EventRecorder(api, "kubelet", host=node_name),
+            recorder=self._recorder(node_name),
             pod_ip=record.ip,
         )
         self._run_containers(ctx, record, deadline=parse_rfc3339(deletion) if deletion else None)

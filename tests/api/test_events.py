@@ -76,3 +76,42 @@ def test_repeats_are_counted_across_transactions_and_processes_of_one_sqlite_fil
         ("Started", 3, rfc3339(START + 20)),
     ]
     assert [len(c) for c in counts] == [2, 2, 2]
+
+
+def test_similar_events_about_one_object_are_combined_from_the_tenth_on() -> None:
+    """What `kubectl describe rc` shows after an RC created 12 pods: nine `Created pod` Events,
+    then one combined Event counting the other three and telling the latest."""
+    clock = VirtualClock(START)
+    api = Api(MemoryStore(), clock, rng=random.Random(5))
+    owner = create_kubia_pod(api)
+    recorder = EventRecorder(api, "replication-controller")
+    for n in range(12):
+        recorder.record(owner, EventType.NORMAL, "SuccessfulCreate", f"Created pod: kubia-{n}")
+        clock.advance(1)
+    events = sorted(api.list("Event", "default"), key=lambda e: e["firstTimestamp"])
+    assert [(e["message"], e["count"]) for e in events] == [
+        *((f"Created pod: kubia-{n}", 1) for n in range(9)),
+        ("(combined from similar events): Created pod: kubia-11", 3),
+    ]
+    combined = events[-1]
+    assert combined["firstTimestamp"] == rfc3339(START + 9)
+    assert combined["lastTimestamp"] == rfc3339(START + 11)
+
+
+def test_a_source_spamming_an_object_is_throttled_and_its_dropped_repeats_counted_later() -> None:
+    """25 writes about one object at once, then one every 5 minutes; what was dropped meanwhile
+    still counts, so the count tells how often it happened, as client-go's does."""
+    clock = VirtualClock(START)
+    api = Api(MemoryStore(), clock, rng=random.Random(5))
+    pod = create_kubia_pod(api)
+    recorder = EventRecorder(api, "kubelet", host="node-1")
+    written = [
+        recorder.record(pod, EventType.WARNING, "BackOff", "Back-off restarting") for _ in range(30)
+    ]
+    assert sum(e is not None for e in written) == 25
+    (backoff,) = api.list("Event", "default")
+    assert backoff["count"] == 25
+    clock.advance(300)
+    again = recorder.record(pod, EventType.WARNING, "BackOff", "Back-off restarting")
+    assert again is not None and again["count"] == 31
+    assert again["lastTimestamp"] == rfc3339(START + 300)

@@ -126,6 +126,21 @@ def test_creates_replicas_named_after_the_controller_and_owned_by_it() -> None:
     assert {e["source"]["component"] for e in created} == {"replication-controller"}
 
 
+def test_a_large_rc_combines_its_create_events_and_is_throttled_as_kubernetes_does() -> None:
+    """40 pods: nine `Created pod` Events, then one combined Event; the controller's 25-event
+    budget for the RC is spent after 16 of those, so the combined count stops there."""
+    sim = Sim()
+    sim.api.create(rc(40))
+    sim.run()
+    assert len(sim.pods()) == 40
+    created = sim.events("SuccessfulCreate")
+    plain = [e for e in created if e["message"].startswith("Created pod: ")]
+    (combined,) = [e for e in created if e not in plain]
+    assert len(plain) == 9 and {e["count"] for e in plain} == {1}
+    assert combined["message"].startswith("(combined from similar events): Created pod: kubia-")
+    assert combined["count"] == 16
+
+
 def test_a_created_pod_shares_nothing_with_its_controllers_template() -> None:
     """The api completes the pod it is handed in place (defaults, metadata): the controller's
     template must come out of it untouched."""
