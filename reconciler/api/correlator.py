@@ -101,6 +101,16 @@ class Correlator:
         return self._dropped.pop(name, 0) if self._dropped else 0
 
 
+class Uncorrelated(Correlator):
+    """Every event stands alone and is written, as client-go's events.k8s.io recorder (the one
+    kube-scheduler uses) writes them."""
+
+    def judge(
+        self, uid: str, event_type: str, reason: str, message: str, now: float
+    ) -> tuple[bool, bool]:
+        return False, True
+
+
 def _remember(cache: dict[K, V], key: K, value: V) -> None:
     """Store `value` as the most recently used entry, forgetting the least recent beyond
     the cache's size."""

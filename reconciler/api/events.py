@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from reconciler.api import metadata
-from reconciler.api.correlator import COMBINED, Correlator
+from reconciler.api.correlator import COMBINED, Correlator, Uncorrelated
 from reconciler.clock import rfc3339
 from reconciler.errors import AlreadyExists
 from reconciler.model.keys import Obj, ObjectKey
@@ -44,11 +44,15 @@ class EventType(StrEnum):
 class EventRecorder:
     """Writes Events through the api for one reporting component (kubelet, default-scheduler…)."""
 
-    def __init__(self, api: Api, component: str, *, host: str | None = None) -> None:
+    def __init__(
+        self, api: Api, component: str, *, host: str | None = None, correlated: bool = True
+    ) -> None:
+        """`correlated`: whether similar events are combined and spam dropped, as client-go's
+        core/v1 recorder does (the kubelet's and the controllers'), or every event written."""
         self._api = api
         self._component = component
         self._host = host
-        self._correlator = Correlator()
+        self._correlator = Correlator() if correlated else Uncorrelated()
 
     def record(self, involved: Obj, event_type: EventType, reason: str, message: str) -> Obj | None:
         """Record (or count again) one event about `involved`; None when the spam filter

@@ -97,7 +97,9 @@ class Scheduler:
 
     def __init__(self, api: Api) -> None:
         self._api = api
-        self._events = EventRecorder(api, SCHEDULER_NAME)
+        # kube-scheduler records through the events.k8s.io API, whose recorder neither
+        # combines similar events nor throttles them
+        self._events = EventRecorder(api, SCHEDULER_NAME, correlated=False)
         self._cache = SchedulerCache(api.store, scheduler_name=SCHEDULER_NAME)
         self._retry_all_at = 0.0
         self._next_start = 0

@@ -11,6 +11,7 @@ from reconciler.api.correlator import (
     SPAM_BURST,
     SPAM_REFILL,
     Correlator,
+    Uncorrelated,
 )
 
 
@@ -102,3 +103,9 @@ def test_the_budget_is_per_object_whatever_the_reasons() -> None:
     correlator = Correlator()
     verdicts = [correlator.judge("pod-uid", "Normal", f"Reason{n}", "m", 0.0) for n in range(26)]
     assert [admitted for _, admitted in verdicts] == [True] * 25 + [False]
+
+
+def test_an_uncorrelated_recorder_combines_and_drops_nothing() -> None:
+    correlator = Uncorrelated()
+    verdicts = [correlator.judge("pod-uid", "Normal", "R", f"m{n}", 0.0) for n in range(30)]
+    assert set(verdicts) == {(False, True)}
