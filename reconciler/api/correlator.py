@@ -92,6 +92,10 @@ class Correlator:
             memory.tokens -= 1
         return combined, admitted
 
+    def forget(self, uid: str) -> None:
+        """Drop the memory of an object that is gone: its uid never comes back."""
+        self._objects.pop(uid, None)
+
     def drop(self, name: str) -> None:
         """Count an occurrence of the named Event that the filter kept from the store."""
         _remember(self._dropped, name, self._dropped.get(name, 0) + 1)

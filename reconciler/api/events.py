@@ -87,6 +87,10 @@ class EventRecorder:
             existing["message"] = message  # a combined Event tells the latest of its events
             return store.update(existing)
 
+    def forget(self, uid: str) -> None:
+        """Drop what the recorder remembers of an object that is gone for good."""
+        self._correlator.forget(uid)
+
     def _digest(
         self, uid: str, event_type: EventType, reason: str, message: str, combined: bool
     ) -> str:

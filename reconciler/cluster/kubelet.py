@@ -231,7 +231,10 @@ class Kubelet:
                 break
 
     def _tear_down(self, key: ObjectKey, record: PodRuntime) -> None:
-        """The pod's sandbox is gone: its address goes back to the node's range."""
+        """The pod's sandbox is gone: its address goes back to the node's range, and the
+        node's recorder forgets it (no event about it follows, and the kubelets of a big
+        cluster all live in this process)."""
         if record.ip:
             release_pod_ip(self.api, record.node, record.ip)
         containers.drop(self.api.store, key)
+        self._recorder(record.node).forget(record.uid)

@@ -109,3 +109,12 @@ def test_an_uncorrelated_recorder_combines_and_drops_nothing() -> None:
     correlator = Uncorrelated()
     verdicts = [correlator.judge("pod-uid", "Normal", "R", f"m{n}", 0.0) for n in range(30)]
     assert set(verdicts) == {(False, True)}
+
+
+def test_a_forgotten_object_is_remembered_no_more() -> None:
+    correlator = Correlator()
+    for _ in range(SPAM_BURST):
+        admits(correlator, "gone-pod-uid", 0.0)
+    correlator.forget("gone-pod-uid")
+    correlator.forget("never-seen-uid")
+    assert admits(correlator, "gone-pod-uid", 0.0)
