@@ -37,7 +37,7 @@ def test_the_tenth_distinct_message_and_all_later_ones_are_combined() -> None:
     assert AGGREGATE_MAX_EVENTS == 10
 
 
-def test_a_message_seen_lately_is_not_distinct_but_repeats_stand_alone() -> None:
+def test_a_repeated_message_counts_once_among_similar_ones() -> None:
     correlator = Correlator()
     assert created(correlator, range(5)) == [False] * 5
     assert created(correlator, range(5)) == [False] * 5
