@@ -74,7 +74,14 @@ class EventRecorder:
         try:  # the create is a transaction of its own: the usual case opens no other
             return store.create(
                 self._event(
-                    involved, event_type, reason, message, name=name, now=stamp, count=count
+                    involved,
+                    event_type,
+                    reason,
+                    message,
+                    name=name,
+                    now=stamp,
+                    count=count,
+                    combined=combined,
                 )
             )
         except AlreadyExists:
@@ -116,8 +123,11 @@ class EventRecorder:
         name: str,
         now: str,
         count: int,
+        combined: bool,
     ) -> Obj:
-        """A new Event, counted `count` times, with the server's metadata stamped."""
+        """A new Event, counted `count` times, with the server's metadata stamped. A combined
+        one names no reporting controller or instance: client-go's aggregator builds it afresh
+        from the source, involved object, type, reason and message alone."""
         meta = involved["metadata"]
         namespace = meta.get("namespace") or "default"
         source = {"component": self._component}
@@ -147,7 +157,7 @@ class EventRecorder:
             "lastTimestamp": now,
             "count": count,
             "type": str(event_type),
-            "reportingComponent": self._component,
-            "reportingInstance": self._host or "",
+            "reportingComponent": "" if combined else self._component,
+            "reportingInstance": "" if combined else self._host or "",
         }
         return event

@@ -17,6 +17,7 @@ Read-only: objects it hands out are shared and must not be mutated.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from reconciler.errors import Expired
@@ -27,6 +28,8 @@ IndexFunc = Callable[[Obj], Iterable[str]]
 """The index values of an object (e.g. `default/app=kubia` for each pair of a selector)."""
 Transform = Callable[[Obj], Obj]
 """What of an object a cache keeps (it may return the object itself)."""
+
+_NONE: AbstractSet[ObjectKey] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,10 @@ class Informer:
         """The object as last synced (shared: do not mutate)."""
         return self._objects.get(key)
 
-    def by_index(self, name: str, value: str) -> set[ObjectKey]:
-        """The keys filed under `value` in index `name` (a copy)."""
-        return set(self._indexes[name].keys.get(value, ()))
+    def by_index(self, name: str, value: str) -> AbstractSet[ObjectKey]:
+        """The keys filed under `value` in index `name`: shared, not a copy (a busy instant
+        asks on every pod change), so read it before the next sync or observe changes it."""
+        return self._indexes[name].keys.get(value, _NONE)
 
     def _relist(self) -> None:
         self._revision = self._store.revision()

@@ -238,7 +238,7 @@ class Api:
             meta.pop("namespace", None)
             return
         namespace = meta.setdefault("namespace", "default")
-        if self.store.get(ObjectKey("Namespace", "", namespace)) is None:
+        if not self.store.exists(ObjectKey("Namespace", "", namespace)):
             raise NotFound(f'namespaces "{namespace}" not found')
 
     def _insert(self, obj: Obj, *, generating: bool, dry_run: bool) -> Obj:

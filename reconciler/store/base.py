@@ -53,6 +53,11 @@ class Store(Protocol):
         """A copy of the object, or None. Callers may mutate what they get."""
         ...
 
+    def exists(self, key: ObjectKey) -> bool:
+        """Whether the object is there: `get` without decoding it (the api checks a new
+        object's namespace on every create)."""
+        ...
+
     def list(
         self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
     ) -> builtins.list[Obj]:

@@ -66,6 +66,10 @@ class MemoryStore:
             record = self._kinds.get(key.kind, {}).get(key)
         return None if record is None else decode(record.text)
 
+    def exists(self, key: ObjectKey) -> bool:
+        with self._lock:
+            return key in self._kinds.get(key.kind, {})
+
     def list(
         self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
     ) -> builtins.list[Obj]:

@@ -338,6 +338,10 @@ class SqliteStore:
                         cache.remember(key, row)
         return None if row is None or row.text is None else decode(row.text)
 
+    def exists(self, key: ObjectKey) -> bool:
+        with self._lock:
+            return self._find(key) is not None
+
     def list(
         self, kind: str, namespace: str | None = None, selector: Selector = EVERYTHING
     ) -> builtins.list[Obj]:
@@ -384,7 +388,7 @@ class SqliteStore:
             return self._write(EventType.DELETED, key, decode(text), current)
 
     def _find(self, key: ObjectKey) -> Row | None:
-        """The object's row, inside the write transaction (so through its cache)."""
+        """The object's row: inside a write transaction, through its cache."""
         held = self._held.rows
         if key in held:
             return held[key]

@@ -96,6 +96,10 @@ def test_similar_events_about_one_object_are_combined_from_the_tenth_on() -> Non
     combined = events[-1]
     assert combined["firstTimestamp"] == rfc3339(START + 9)
     assert combined["lastTimestamp"] == rfc3339(START + 11)
+    # client-go's aggregate keeps the source but names no reporting controller or instance
+    assert combined["source"] == {"component": "replication-controller"}
+    assert (combined["reportingComponent"], combined["reportingInstance"]) == ("", "")
+    assert events[0]["reportingComponent"] == "replication-controller"
 
 
 def test_a_source_spamming_an_object_is_throttled_and_its_dropped_repeats_counted_later() -> None:

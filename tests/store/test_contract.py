@@ -73,6 +73,21 @@ def test_a_missing_object_reads_as_none(store: Store) -> None:
     assert store.get(key("nobody")) is None
 
 
+def test_an_object_exists_from_its_create_to_its_delete_inside_and_outside_transactions(
+    store: Store,
+) -> None:
+    assert not store.exists(key("a"))
+    with store.transaction():
+        store.create(pod("a"))
+        assert store.exists(key("a"))
+        assert not store.exists(key("a", "other"))
+    assert store.exists(key("a"))
+    with store.transaction():
+        store.delete(key("a"))
+        assert not store.exists(key("a"))
+    assert not store.exists(key("a"))
+
+
 def test_callers_may_mutate_what_they_give_and_get_without_touching_the_store(
     store: Store,
 ) -> None:
