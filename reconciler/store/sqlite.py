@@ -101,6 +101,10 @@ class SqliteStore:
         """Bytes of object text the transaction under way wrote (0: it wrote no object)."""
         self._cache: TransactionCache | None = None  # inside a write transaction only
         self._held = HeldWrites()  # empty outside a write transaction
+        self._superseded: builtins.list[tuple[int]] = []
+        """Changes the transaction under way wrote that hold no object's text any more (the
+        object was rewritten or deleted since, or the change is a deletion): its compaction
+        deletes them by revision instead of searching the range it wrote."""
         self._spoiled: StoreError | None = None
         """Why held writes could not be sent: the transaction under way runs no further
         statement and rolls back when it ends (SQLite may have rolled it back already, and
@@ -213,6 +217,7 @@ class SqliteStore:
         try:
             self._execute("BEGIN IMMEDIATE")
             self._depth, self._written = 1, 0
+            self._superseded.clear()
             self._revision = self._began = self._read_revision()
             self._cache = TransactionCache(self._revision)
         except BaseException:
@@ -244,6 +249,7 @@ class SqliteStore:
             finally:
                 self._depth, self._cache, self._spoiled = 0, None, None
                 self._held.clear()
+                self._superseded.clear()
             if self._checkpointer is not None:
                 self._checkpointer.committed(self._written)
             if self._written:
@@ -306,13 +312,19 @@ class SqliteStore:
     def _compact(self) -> None:
         """Forget all but the newest `history` changes once twice as many piled up, except
         those still holding an object's text; in steps of COMPACTION_STEP revisions, or of
-        twice what this transaction wrote."""
+        twice what this transaction wrote. Earlier transactions' changes are searched for
+        those (each looked up in the objects table); this one's dead changes are known
+        (a big apply's commit: 1.1 million revisions searched for 300,000 dead pod versions)."""
         compacted = self._compacted()
         if self._revision - compacted <= 2 * self._history:
             return
         step = max(COMPACTION_STEP, 2 * (self._revision - self._began))
         horizon = min(self._revision - self._history, compacted + step)
-        self._execute(sql.COMPACT, (compacted, horizon))
+        searched = min(horizon, self._began)
+        if searched > compacted:
+            self._execute(sql.COMPACT, (compacted, searched))
+        dead = [change for change in self._superseded if compacted < change[0] <= horizon]
+        self._execute_many(sql.DELETE_CHANGE, dead)
         self._execute(sql.SET_COMPACTED, (horizon,))
         if self._cache is not None:
             self._cache.compacted = horizon
@@ -434,6 +446,10 @@ class SqliteStore:
         held.changes.append((revision, spelled, *key, text))
         row = None if gone else Row(revision, labels, text)
         held.rows[key] = row
+        if current is not None and current.revision > self._began:
+            self._superseded.append((current.revision,))
+        if gone:
+            self._superseded.append((revision,))
         self._revision = revision
         self._written += len(text)
         if self._cache is not None:

@@ -426,6 +426,30 @@ def test_compaction_forgets_history_in_steps_unless_one_transaction_wrote_more(
         assert [e.revision for e in store.watch(21)] == [22, 23, 24]
 
 
+def test_a_big_transaction_compacts_its_own_history_as_a_search_of_the_table_would(
+    path: Path,
+) -> None:
+    """Its commit forgets the changes it wrote that no object holds any more (rewritten,
+    deleted, or a deletion) without searching for them, and searches only before it began."""
+    with closing(SqliteStore(path, history=3)) as store:
+        store.create(pod("x"))  # 1
+        store.update(pod("x", n="1"))  # 2
+        with store.transaction():
+            for name in ("a", "b", "c"):
+                store.create(pod(name))  # 3, 4, 5
+            store.update(pod("a", n="1"))  # 6
+            store.update(pod("a", n="2"))  # 7
+            store.delete(ObjectKey("Pod", "default", "b"))  # 8
+            store.create(pod("d"))  # 9
+            store.update(pod("c", n="1"))  # 10
+            store.delete(ObjectKey("Pod", "default", "d"))  # 11
+            store.update(pod("a", n="3"))  # 12
+        # compacted up to 12 - 3: what still holds x, and the newest three
+        assert revisions_kept(path) == [2, 10, 11, 12]
+        assert [e.revision for e in store.watch(9)] == [10, 11, 12]
+        assert [p["metadata"]["resourceVersion"] for p in store.list("Pod")] == ["12", "10", "2"]
+
+
 def test_a_change_past_the_compaction_mark_is_forgotten_once_its_object_is_rewritten(
     path: Path,
 ) -> None:
