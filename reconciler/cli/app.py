@@ -19,6 +19,7 @@ from typer import _click  # typer's own copy of click, the types of its group AP
 from typer.core import TyperGroup
 
 from reconciler import __version__
+from reconciler.cli import exiting
 from reconciler.errors import ReconcilerError
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -114,13 +115,15 @@ def root(
 
 def main() -> None:
     """Console-script entry point: typer reports usage mistakes itself; our errors become one
-    clear line and their exit code."""
+    clear line and their exit code. A command that opened the cluster ends the process without
+    freeing it (cli/exiting.py)."""
+    exiting.keep_until_exit()
     try:
-        app()
-    except ReconcilerError as error:
-        message = str(error)
-        typer.echo(message if message.startswith("Error") else f"error: {message}", err=True)
-        sys.exit(error.exit_code)
+        _run()
+    except SystemExit as ending:
+        if exiting.anything_kept():
+            exiting.exit_at_once(ending.code)
+        raise
     finally:
         # The process ends here. Frozen objects are left out of the collection the interpreter
         # runs while tearing its modules down, which otherwise frees every class and function
@@ -128,3 +131,12 @@ def main() -> None:
         # `validate` when typer still brought pydantic). Nothing relies on it: Python never
         # promised finalizers for objects alive at exit.
         gc.freeze()
+
+
+def _run() -> None:
+    try:
+        app()
+    except ReconcilerError as error:
+        message = str(error)
+        typer.echo(message if message.startswith("Error") else f"error: {message}", err=True)
+        sys.exit(error.exit_code)

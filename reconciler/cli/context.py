@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reconciler.cli import exiting
 from reconciler.clock import RealClock
 from reconciler.runtime.session import Cluster, open_cluster
 from reconciler.store.open import open_store
@@ -30,6 +31,10 @@ def store_path() -> Path:
 
 @contextmanager
 def cluster_from_cli() -> Iterator[Cluster]:
-    """The user's cluster, bootstrapped if new and advanced to now; closed on exit."""
+    """The user's cluster, bootstrapped if new and advanced to now; closed on exit (and left
+    for the process's end to discard, see cli/exiting.py)."""
     with open_cluster(open_store(store_path()), clock=RealClock()) as cluster:
-        yield cluster
+        try:
+            yield cluster
+        finally:
+            exiting.keep(cluster)

@@ -52,3 +52,33 @@ def test_ctrl_c_ends_a_watch_cleanly(arrange: Arrange, instant_cluster: Path) ->
     assert first.split()[0] == "web"
     assert watch.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_a_command_that_opened_the_cluster_ends_at_once_with_its_output_whole(
+    arrange: Arrange, instant_cluster: Path
+) -> None:
+    """Such a command leaves its cluster unfreed and ends with os._exit (cli/exiting.py): what
+    it printed and wrote is all there, and its exit code is its own."""
+    arrange(*(pod(f"web-{n}") for n in range(30)))
+    listed = run_reconciler("get", "pods", "-o", "name", home=instant_cluster)
+    assert (listed.returncode, listed.stderr) == (0, "")
+    assert listed.stdout.splitlines() == [f"pod/web-{n}" for n in sorted(range(30), key=str)]
+    labelled = run_reconciler("label", "pod", "web-1", "tier=front", home=instant_cluster)
+    assert (labelled.returncode, labelled.stdout) == (0, "pod/web-1 labeled\n")
+    shown = run_reconciler("get", "pods", "-l", "tier=front", "-o", "name", home=instant_cluster)
+    assert shown.stdout == "pod/web-1\n"
+
+
+def test_ending_at_once_flushes_output_and_keeps_the_exit_code() -> None:
+    script = (
+        "import sys; from reconciler.cli import exiting\n"
+        "print('out', end=''); print('err', end='', file=sys.stderr)\n"
+        "exiting.exit_at_once(int(sys.argv[1]) if sys.argv[1].isdigit() else sys.argv[1])\n"
+    )
+    for code, expected in (("0", 0), ("3", 3), ("no such file", 1)):
+        ended = subprocess.run(
+            [sys.executable, "-c", script, code], capture_output=True, text=True, check=False
+        )
+        assert ended.returncode == expected
+        assert ended.stdout == "out"
+        assert ended.stderr == ("err" if code.isdigit() else "errno such file\n")
