@@ -11,8 +11,8 @@ A load has two phases: `read` finds the files and reads each one far enough to k
 caches or by parsing. `summarize_paths` stops after the first when the reading's fingerprint
 names a run it remembers, so a second `reconciler validate` over an unchanged folder costs
 little more than reading the files; before it, when the files' stat names one
-(`fingerprint.stat_fingerprint`: files that have not changed for a second), it does not read
-them at all.
+(`fingerprint.stat_fingerprint`: files that have not changed in the last tenth of a second), it
+does not read them at all.
 
 The cache stores whatever a `Checker` says about each document (the validator's per-document
 rules) next to the parse result, so it must be told, through `salt`, anything that would change

@@ -21,11 +21,15 @@ except ImportError:  # an interpreter built without the module: the same functio
 from reconciler.source.diagnostics import Diagnostic
 from reconciler.source.files import SourceFile
 
-UNCHANGED_FOR_NS = 1_000_000_000
+UNCHANGED_FOR_NS = 100_000_000
 """How long before a run a file must have last changed for its stat alone to vouch for its
 content in a later process (git's rule for "racily clean" files): a second change within the
-same timestamp tick would leave size, times and inode as they were. A second covers file systems
-that keep whole seconds."""
+same tick of the file system's clock would leave size, times and inode as they were. Linux
+stamps files from its coarse clock, one tick of 1-10 ms (finer still since 6.13), and exFAT
+keeps 10 ms; a tenth of a second covers them all."""
+WHOLE_SECONDS_UNCHANGED_FOR_NS = 2_000_000_000
+"""The same for a file whose times are whole seconds: its file system keeps no fraction (ext3,
+old NFS servers), or only even seconds (FAT)."""
 
 
 def stat_fingerprint(
@@ -33,11 +37,9 @@ def stat_fingerprint(
 ) -> str | None:
     """A digest of every file's name, device, inode, size, mtime and ctime, in order, and of the
     problems; None when a file cannot vouch for its content that way: standard input, a file
-    that cannot be stat'ed, or one whose times are not at least UNCHANGED_FOR_NS older than
-    `taken_at` (wall time in ns, told before the first stat). A later change to a file always
-    moves its ctime, which no program can set back, so the same fingerprint later means the
-    same contents as when it was taken."""
-    horizon = taken_at - UNCHANGED_FOR_NS
+    that cannot be stat'ed, or one that had not `settled` at `taken_at` (wall time in ns, told
+    before the first stat). A later change to a file always moves its ctime, which no program
+    can set back, so the same fingerprint later means the same contents as when it was taken."""
     rows = []
     for source in files:
         if source.path is None:
@@ -46,7 +48,7 @@ def stat_fingerprint(
             info = os.stat(source.path)
         except OSError:
             return None
-        if info.st_ctime_ns >= horizon or info.st_mtime_ns >= horizon:
+        if not settled(max(info.st_ctime_ns, info.st_mtime_ns), taken_at=taken_at):
             return None
         rows.append(
             (
@@ -59,6 +61,15 @@ def stat_fingerprint(
             )
         )
     return short_digest(marshal.dumps((rows, [str(problem) for problem in problems])))
+
+
+def settled(changed_at: int, *, taken_at: int) -> bool:
+    """Whether a file last changed at `changed_at` (ns) had been unchanged long enough at
+    `taken_at` for its stat to vouch for its content: by `UNCHANGED_FOR_NS`, or, when the time
+    is a whole second, by `WHOLE_SECONDS_UNCHANGED_FOR_NS`."""
+    if changed_at % 1_000_000_000 == 0:
+        return taken_at - changed_at > WHOLE_SECONDS_UNCHANGED_FOR_NS
+    return taken_at - changed_at > UNCHANGED_FOR_NS
 
 
 def short_digest(data: bytes) -> str:

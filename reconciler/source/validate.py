@@ -149,7 +149,7 @@ def summarize_paths(
 ) -> Summary:
     """`validate_paths`, summarized. With `disk`, a run whose arguments, files and program are
     those of one of the last runs is answered from the memo there: by the files' stat alone when
-    none changed in the last second before the run that stored it and this one (so without
+    none changed just before the run that stored it and this one (`fingerprint.settled`; without
     reading them), else after reading them, by their contents; either way without loading any
     file's results. `clock` tells the time the files' last changes are compared with."""
     files, problems = collect(paths)
