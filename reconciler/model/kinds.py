@@ -8,14 +8,14 @@ Headers follow `kubectl get` (kubernetes/kubernetes pkg/printers/internalversion
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reconciler.errors import UsageError
 
 
-@dataclass(frozen=True)
-class KindInfo:
-    """Everything the tool needs to know about one kind."""
+class KindInfo(NamedTuple):
+    """Everything the tool needs to know about one kind. A NamedTuple: nearly every command
+    imports this table, and a frozen dataclass costs half a millisecond more to define."""
 
     kind: str
     api_version: str
