@@ -10,14 +10,22 @@ and only while the process has no thread but the one forking (fork copies that o
 lock another thread held would stay locked in the workers: the daemon forks before its watcher
 and store threads start); otherwise the files are parsed in this process, with the same results
 in the same order.
+
+A worker dies on SIGTERM and ignores SIGINT, whatever handlers it was forked with: the pool
+ends by terminating workers still waiting for its queue's lock, which the pool keeps, and a
+worker with the daemon's handler (which only asks for a stop after the step in flight) waited
+for that lock forever, and the daemon for it (one start in six on 1,000 files). Ctrl-C is the
+parent's to handle. The signals are held from the fork until a worker has set its own.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -25,6 +33,8 @@ Result = TypeVar("Result")
 
 MIN_FILES = 200
 """Below this many files, forking and sending results back costs about what it saves."""
+
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
 
 _job: tuple[Sequence[Any], Callable[[Any], Any]] | None = None
 """The items and the parse function of the `parse_all` in progress, which forked workers
@@ -52,11 +62,31 @@ def parse_all(
     _job = (items, parse)
     try:
         slices = _slices(len(items), workers)
-        with multiprocessing.get_context("fork").Pool(len(slices)) as pool:
+        with _stopping_held():
+            pool = multiprocessing.get_context("fork").Pool(len(slices), initializer=_as_worker)
+        with pool:
             parts: list[list[Result]] = pool.map(_parse_slice, slices)
     finally:
         _job = None
     return [result for part in parts for result in part]
+
+
+@contextmanager
+def _stopping_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back (not lost) in this thread meanwhile: workers forked
+    meanwhile start with them held, until `_as_worker`."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _as_worker() -> None:
+    """In a new worker: die on SIGTERM, leave Ctrl-C to the parent, then take the signals."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
 
 
 def _slices(count: int, workers: int) -> list[tuple[int, int]]:

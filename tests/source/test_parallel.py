@@ -3,7 +3,9 @@ is used only when there are enough files to pay for it."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -45,6 +47,37 @@ def test_many_items_are_parsed_in_forked_workers_and_come_back_in_order() -> Non
     results = parse_all(items, with_pid, workers=2)
     assert [item for item, _ in results] == items
     assert os.getpid() not in {pid for _, pid in results}
+
+
+STOPPING = {signal.SIGINT, signal.SIGTERM}
+
+
+def signals_seen(item: int) -> tuple[bool, bool, bool]:
+    """Whether SIGTERM kills this process, SIGINT is ignored, and neither is held back."""
+    return (
+        signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+        signal.getsignal(signal.SIGINT) == signal.SIG_IGN,
+        not signal.pthread_sigmask(signal.SIG_BLOCK, []) & STOPPING,
+    )
+
+
+@linux_only
+def test_workers_die_on_sigterm_whatever_handler_they_were_forked_with() -> None:
+    """The daemon's handler only asks for a stop: a worker that kept it outlived the SIGTERM
+    that ends the pool while it waited for the queue's lock, and the daemon waited for it."""
+
+    def stop_later(number: int, frame: object) -> None:
+        pass
+
+    previous = signal.signal(signal.SIGTERM, stop_later)
+    try:
+        results = parse_all(list(range(MIN_FILES * 2)), signals_seen, workers=2)
+        assert set(results) == {(True, True, True)}
+        assert signal.getsignal(signal.SIGTERM) is stop_later  # this process keeps its own
+        assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & STOPPING
+        assert multiprocessing.active_children() == []
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def test_few_items_are_parsed_in_this_process() -> None:
