@@ -292,15 +292,9 @@ def salted_files() -> list[Path]:
     pyproject.toml lets `source` import nothing else of the package) and the schema files
     `schema.py` reads."""
     package = Path(__file__).parents[1]
-    folders = (
-        (package, ".py"),
-        (package / "model", ".py"),
-        (package / "source", ".py"),
-        (package / "schemas", ".json"),
-    )
-    return [  # listed by scandir, a third of what glob costs here
-        Path(folder, name)
-        for folder, suffix in folders
-        for name in sorted(entry.name for entry in os.scandir(folder))
-        if name.endswith(suffix)
+    modules = [
+        module
+        for folder in (package, package / "model", package / "source")
+        for module in sorted(folder.glob("*.py"))
     ]
+    return [*modules, *sorted((package / "schemas").glob("*.json"))]
