@@ -28,8 +28,9 @@ same tick of the file system's clock would leave size, times and inode as they w
 stamps files from its coarse clock, one tick of 1-10 ms (finer still since 6.13), and exFAT
 keeps 10 ms; a tenth of a second covers them all."""
 WHOLE_SECONDS_UNCHANGED_FOR_NS = 2_000_000_000
-"""The same for a file whose times are whole seconds: its file system keeps no fraction (ext3,
-old NFS servers), or only even seconds (FAT)."""
+"""The same for a time in whole seconds: its file system keeps no fraction (ext3, old NFS
+servers), or only even seconds (FAT's modification times, though it keeps creation times, its
+ctime, to 10 ms: so each time is judged by itself)."""
 
 
 def stat_fingerprint(
@@ -48,7 +49,10 @@ def stat_fingerprint(
             info = os.stat(source.path)
         except OSError:
             return None
-        if not settled(max(info.st_ctime_ns, info.st_mtime_ns), taken_at=taken_at):
+        if not (
+            settled(info.st_mtime_ns, taken_at=taken_at)
+            and settled(info.st_ctime_ns, taken_at=taken_at)
+        ):
             return None
         rows.append(
             (
@@ -64,9 +68,9 @@ def stat_fingerprint(
 
 
 def settled(changed_at: int, *, taken_at: int) -> bool:
-    """Whether a file last changed at `changed_at` (ns) had been unchanged long enough at
-    `taken_at` for its stat to vouch for its content: by `UNCHANGED_FOR_NS`, or, when the time
-    is a whole second, by `WHOLE_SECONDS_UNCHANGED_FOR_NS`."""
+    """Whether a file's mtime or ctime, `changed_at` (ns), was old enough at `taken_at` for its
+    stat to vouch for its content: by `UNCHANGED_FOR_NS`, or, when the time is a whole second,
+    by `WHOLE_SECONDS_UNCHANGED_FOR_NS`."""
     if changed_at % 1_000_000_000 == 0:
         return taken_at - changed_at > WHOLE_SECONDS_UNCHANGED_FOR_NS
     return taken_at - changed_at > UNCHANGED_FOR_NS
