@@ -13,14 +13,16 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import NoReturn
 
 
-@dataclass
 class _Keeper:
-    asked: bool = False
-    kept: list[object] = field(default_factory=list)
+    """Whether the console script asked to keep, and what was kept (a plain class: a dataclass
+    costs `--version` half a millisecond to define)."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.kept: list[object] = []
 
 
 _KEEPER = _Keeper()
